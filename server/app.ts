@@ -1,0 +1,43 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Config } from './config.ts';
+import dataPlugin from './plugins/data.ts';
+import duckdbPlugin from './plugins/duckdb.ts';
+import errorsPlugin from './plugins/errors.ts';
+import webPlugin from './plugins/web.ts';
+import dataRoutes from './routes/data/index.ts';
+import healthRoutes from './routes/health/index.ts';
+
+export interface AppDeps {
+  /** The clock used for "today"; tests pass a fixed one. */
+  clock?: () => Date;
+}
+
+/**
+ * Builds the Vitals server: infrastructure plugins first, then routes, then the web app. Only
+ * server/main.ts listens; tests call buildApp and use inject.
+ */
+export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
+  const clock = deps.clock ?? (() => new Date());
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    // Request ids let a user's report be matched to the log line.
+    genReqId: () => crypto.randomUUID(),
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(errorsPlugin);
+  await app.register(duckdbPlugin);
+  await app.register(dataPlugin, { dataDir: config.dataDir, clock });
+
+  await app.register(healthRoutes);
+  await app.register(dataRoutes);
+
+  await app.register(webPlugin, { webDir: config.webDir });
+  return app;
+}

@@ -1,0 +1,24 @@
+/**
+ * The Vitals command line: `npm run vitals -- <verb> [options]`. Every verb has `--help`; verbs
+ * whose output is data take `--json`.
+ */
+import { Command, CommanderError } from 'commander';
+import { checkDataCommand } from './commands/check-data.ts';
+import { demoCommand } from './commands/demo.ts';
+
+export function buildProgram(): Command {
+  return new Command('vitals')
+    .description('Vitals: self-hosted customer-health analytics')
+    .showHelpAfterError()
+    .addCommand(demoCommand())
+    .addCommand(checkDataCommand());
+}
+
+const program = buildProgram().exitOverride();
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) process.exit(error.exitCode);
+  process.stderr.write(`vitals: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,88 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/** The repository (or image) root: paths in the config default relative to it. */
+export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const positiveInt = (name: string) =>
+  z.coerce
+    .number({ error: `${name} must be a whole number` })
+    .int(`${name} must be a whole number`)
+    .positive(`${name} must be positive`);
+
+/**
+ * Every environment variable Vitals reads, with its default. The README's configuration table
+ * is this list; keep them together.
+ */
+export const envSchema = z.object({
+  DATA_DIR: z.string().min(1).default('./data/demo'),
+  STATE_DIR: z.string().min(1).default('./state'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce
+    .number({ error: 'PORT must be a number' })
+    .int('PORT must be a whole number')
+    .min(0, 'PORT must be between 0 and 65535')
+    .max(65535, 'PORT must be between 0 and 65535')
+    .default(8080),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  WEB_DIR: z
+    .string()
+    .min(1)
+    .default(path.join(ROOT_DIR, 'dist', 'web')),
+  DEMO_ACCOUNTS: positiveInt('DEMO_ACCOUNTS').default(5000),
+  DEMO_DAYS: positiveInt('DEMO_DAYS').default(730),
+  DEMO_SEED: z.coerce.number().int('DEMO_SEED must be a whole number').default(42),
+});
+
+export interface Config {
+  dataDir: string;
+  stateDir: string;
+  host: string;
+  port: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+  webDir: string;
+  demo: { accounts: number; days: number; seed: number };
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/**
+ * Parses the environment once at start-up. Unset and empty variables take their defaults; every
+ * problem is reported at once, naming the variable.
+ */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const present = Object.fromEntries(
+    Object.keys(envSchema.shape)
+      .map((key) => [key, env[key]])
+      .filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+    );
+  }
+  const values = parsed.data;
+  // Relative paths are taken from the working directory, as a shell user expects.
+  const resolve = (value: string) => path.resolve(value);
+  return {
+    dataDir: resolve(values.DATA_DIR),
+    stateDir: resolve(values.STATE_DIR),
+    host: values.HOST,
+    port: values.PORT,
+    logLevel: values.LOG_LEVEL,
+    webDir: resolve(values.WEB_DIR),
+    demo: { accounts: values.DEMO_ACCOUNTS, days: values.DEMO_DAYS, seed: values.DEMO_SEED },
+  };
+}
