@@ -1,0 +1,99 @@
+/**
+ * `npm run bench [-- --accounts N --days D --runs R --json FILE]`: the benchmark report.
+ * Each measurement runs in a fresh child process; medians over the runs are reported together
+ * with the machine they were taken on. Nothing here is asserted: these machines are shared.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Command } from 'commander';
+import { describeMachine, median } from './machine.ts';
+
+const run = promisify(execFile);
+const WORKER = path.join(import.meta.dirname, 'worker.ts');
+
+interface Sample {
+  seconds: number;
+  maxRssMiB: number;
+  [key: string]: unknown;
+}
+
+async function measure(task: string, args: string[]): Promise<Sample> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', WORKER, task, ...args], {
+    maxBuffer: 16 * 1024 * 1024,
+    env: { ...process.env, TZ: 'UTC' },
+  });
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Sample;
+}
+
+async function repeat(times: number, task: string, args: () => Promise<string[]>) {
+  const samples: Sample[] = [];
+  for (let i = 0; i < times; i++) samples.push(await measure(task, await args()));
+  return {
+    runs: samples.length,
+    medianSeconds: median(samples.map((sample) => sample.seconds)),
+    medianMaxRssMiB: median(samples.map((sample) => sample.maxRssMiB)),
+    last: samples.at(-1)!,
+  };
+}
+
+const program = new Command('bench')
+  .option('--accounts <n>', 'accounts in the large dataset', '50000')
+  .option('--days <n>', 'days in every dataset', '730')
+  .option('--runs <n>', 'repetitions for the default-size measurements', '3')
+  .option('--json <file>', 'also write the report as JSON to this file')
+  .parse();
+const options = program.opts<{ accounts: string; days: string; runs: string; json?: string }>();
+
+const machine = await describeMachine();
+const endDate = '2026-06-30';
+const work = await mkdtemp(path.join(os.tmpdir(), 'vitals-bench-'));
+const report: Record<string, unknown> = { machine, endDate };
+try {
+  const sizes = [
+    { label: 'default', accounts: '5000', runs: Number(options.runs) },
+    { label: 'large', accounts: options.accounts, runs: 1 },
+  ];
+  const rows: string[][] = [];
+  for (const size of sizes) {
+    const dir = path.join(work, size.label);
+    const demo = await repeat(size.runs, 'demo', async () => {
+      await rm(dir, { recursive: true, force: true });
+      return [size.accounts, options.days, endDate, dir];
+    });
+    const check = await repeat(size.runs, 'check', async () => [dir, '2026-07-01']);
+    report[size.label] = {
+      accounts: Number(size.accounts),
+      days: Number(options.days),
+      demo,
+      check,
+    };
+    const mb = ((demo.last.totalBytes as number) / 1e6).toFixed(1);
+    rows.push([
+      `demo ${size.accounts} x ${options.days}`,
+      demo.medianSeconds.toFixed(2),
+      demo.medianMaxRssMiB.toFixed(0),
+      `${mb} MB Parquet`,
+      String(size.runs),
+    ]);
+    rows.push([
+      `check-data ${size.accounts} x ${options.days}`,
+      check.medianSeconds.toFixed(2),
+      check.medianMaxRssMiB.toFixed(0),
+      `ok=${String(check.last.ok)}`,
+      String(size.runs),
+    ]);
+  }
+  const header = ['measurement', 'median s', 'peak RSS MiB', 'note', 'runs'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');
+  process.stdout.write(
+    `Vitals bench on ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.cpuModel}; Node ${machine.node}, DuckDB ${machine.duckdb}\n\n`,
+  );
+  process.stdout.write(`${line(header)}\n${rows.map(line).join('\n')}\n`);
+  if (options.json) await writeFile(options.json, `${JSON.stringify(report, null, 2)}\n`);
+} finally {
+  await rm(work, { recursive: true, force: true });
+}

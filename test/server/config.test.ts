@@ -1,0 +1,45 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig, ROOT_DIR } from '../../server/config.ts';
+
+describe('parseConfig', () => {
+  it('takes the documented defaults when nothing is set', () => {
+    const config = parseConfig({});
+    expect(config).toEqual({
+      dataDir: path.resolve('data/demo'),
+      stateDir: path.resolve('state'),
+      host: '127.0.0.1',
+      port: 8080,
+      logLevel: 'info',
+      webDir: path.join(ROOT_DIR, 'dist', 'web'),
+      demo: { accounts: 5000, days: 730, seed: 42 },
+    });
+  });
+
+  it('treats empty variables as unset and resolves relative paths from the working directory', () => {
+    const config = parseConfig({ DATA_DIR: 'exports', PORT: '', STATE_DIR: '/var/vitals' });
+    expect(config.dataDir).toBe(path.resolve('exports'));
+    expect(config.stateDir).toBe('/var/vitals');
+    expect(config.port).toBe(8080);
+  });
+
+  it('fails fast listing every problem, each naming its variable', () => {
+    let thrown: unknown;
+    try {
+      parseConfig({ PORT: 'eighty', LOG_LEVEL: 'loud', DEMO_ACCOUNTS: '-3' });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    const problems = (thrown as ConfigError).problems;
+    expect(problems).toHaveLength(3);
+    expect(problems.find((p) => p.startsWith('PORT:'))).toMatch(/number/);
+    expect(problems.find((p) => p.startsWith('LOG_LEVEL:'))).toMatch(/info/);
+    expect(problems.find((p) => p.startsWith('DEMO_ACCOUNTS:'))).toMatch(/positive/);
+    expect((thrown as Error).message).toContain('invalid configuration');
+  });
+
+  it('rejects a port out of range', () => {
+    expect(() => parseConfig({ PORT: '70000' })).toThrow(/PORT: PORT must be between 0 and 65535/);
+  });
+});
