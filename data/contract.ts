@@ -19,7 +19,23 @@ export interface ColumnSpec {
   /** Inclusive numeric range. */
   min?: number;
   max?: number;
+  /** Dates in this column may lie after today (e.g. a renewal date); others may not. */
+  mayBeFuture?: boolean;
   description: string;
+}
+
+/** Two date columns of one row that must be in order (`earlier` on or before `later`). */
+export interface DateOrder {
+  earlier: string;
+  later: string;
+}
+
+/** A range for `column` that applies instead of its own min/max in rows where `when` holds. */
+export interface ConditionalRange {
+  column: string;
+  when: { column: string; equals: string };
+  min: number;
+  max: number;
 }
 
 export interface TableSpec {
@@ -31,6 +47,9 @@ export interface TableSpec {
   key: readonly string[];
   /** The column that places a row in time (for date ranges, future checks and sorting). */
   dateColumn: string | null;
+  /** Date pairs out of order are reported as warnings (e.g. a ticket closed before it opened). */
+  dateOrder?: readonly DateOrder[];
+  conditionalRanges?: readonly ConditionalRange[];
 }
 
 export const TABLE_NAMES = [
@@ -117,9 +136,10 @@ export const CONTRACT: readonly TableSpec[] = [
       str('industry', 'Industry.'),
       num('arr', 'Current annual recurring revenue.', { min: 0 }),
       date('start_date', 'Contract start.'),
-      date('renewal_date', 'Next renewal date (may lie in the future).'),
+      date('renewal_date', 'Next renewal date (may lie in the future).', { mayBeFuture: true }),
       str('owner', 'Customer success manager.'),
     ],
+    dateOrder: [{ earlier: 'start_date', later: 'renewal_date' }],
   },
   {
     name: 'outcomes',
@@ -168,6 +188,7 @@ export const CONTRACT: readonly TableSpec[] = [
         max: 5,
       }),
     ],
+    dateOrder: [{ earlier: 'opened_at', later: 'closed_at' }],
   },
   {
     name: 'engagement',
@@ -192,10 +213,13 @@ export const CONTRACT: readonly TableSpec[] = [
       id('invoice_id', 'Invoice identifier.'),
       id('account_id', 'Account.'),
       date('issued_on', 'Issue date.'),
-      date('due_on', 'Due date.'),
+      date('due_on', 'Due date (may lie in the future for a recent invoice).', {
+        mayBeFuture: true,
+      }),
       date('paid_on', 'Payment date; null while unpaid.', { nullable: true }),
       num('amount', 'Invoice amount.', { min: 0 }),
     ],
+    dateOrder: [{ earlier: 'issued_on', later: 'due_on' }],
   },
   {
     name: 'surveys',
@@ -208,6 +232,10 @@ export const CONTRACT: readonly TableSpec[] = [
       date('date', 'Response date.'),
       str('kind', 'nps or csat.', { values: SURVEY_KINDS }),
       num('score', 'NPS 0-10 or CSAT 1-5.', { min: 0, max: 10 }),
+    ],
+    conditionalRanges: [
+      { column: 'score', when: { column: 'kind', equals: 'nps' }, min: 0, max: 10 },
+      { column: 'score', when: { column: 'kind', equals: 'csat' }, min: 1, max: 5 },
     ],
   },
   {

@@ -1,8 +1,19 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 
-/** Opens an embedded DuckDB database: in memory unless a file path is given. */
+/**
+ * Opens an embedded DuckDB database, in memory unless a file path is given, with its time zone
+ * pinned to UTC so that dates never shift with the host's zone. (TimeZone cannot be passed at
+ * creation: ICU is only loaded once the instance exists.)
+ */
 export async function openDatabase(path = ':memory:', options: Record<string, string> = {}) {
-  return DuckDBInstance.create(path, { TimeZone: 'UTC', ...options });
+  const db = await DuckDBInstance.create(path, options);
+  const connection = await db.connect();
+  try {
+    await connection.run("SET GLOBAL TimeZone = 'UTC'");
+  } finally {
+    connection.closeSync();
+  }
+  return db;
 }
 
 /**

@@ -1,5 +1,23 @@
 import { z } from 'zod';
 
+/** The codes `checkData` reports; `code` stays a string so other producers can add their own. */
+export const PROBLEM_CODES = [
+  'missing_table',
+  'ambiguous_table',
+  'unreadable_file',
+  'empty_table',
+  'missing_column',
+  'wrong_type',
+  'null_value',
+  'duplicate_key',
+  'unknown_account',
+  'future_date',
+  'out_of_range',
+  'unknown_value',
+  'inconsistent_dates',
+] as const;
+export type ProblemCode = (typeof PROBLEM_CODES)[number];
+
 /** One defect found in DATA_DIR. Errors block scoring; warnings are shown but do not. */
 export const problemSchema = z.object({
   severity: z.enum(['error', 'warning']),
