@@ -8,9 +8,14 @@ import type { Config } from './config.ts';
 import dataPlugin from './plugins/data.ts';
 import duckdbPlugin from './plugins/duckdb.ts';
 import errorsPlugin from './plugins/errors.ts';
+import scoringPlugin from './plugins/scoring.ts';
+import statePlugin from './plugins/state.ts';
 import webPlugin from './plugins/web.ts';
+import accountRoutes from './routes/accounts/index.ts';
 import dataRoutes from './routes/data/index.ts';
 import healthRoutes from './routes/health/index.ts';
+import modelRoutes from './routes/models/index.ts';
+import portfolioRoutes from './routes/portfolio/index.ts';
 
 export interface AppDeps {
   /** The clock used for "today"; tests pass a fixed one. */
@@ -34,9 +39,18 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(errorsPlugin);
   await app.register(duckdbPlugin);
   await app.register(dataPlugin, { dataDir: config.dataDir, clock });
+  await app.register(statePlugin, { stateDir: config.stateDir });
+  await app.register(scoringPlugin, {
+    clock,
+    cron: config.scoreCron,
+    onStart: config.scoreOnStart,
+  });
 
   await app.register(healthRoutes);
   await app.register(dataRoutes);
+  await app.register(portfolioRoutes);
+  await app.register(accountRoutes);
+  await app.register(modelRoutes);
 
   await app.register(webPlugin, { webDir: config.webDir });
   return app;

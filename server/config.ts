@@ -1,9 +1,19 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Cron } from 'croner';
 import { z } from 'zod';
 
 /** The repository (or image) root: paths in the config default relative to it. */
 export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+function isCronPattern(pattern: string): boolean {
+  try {
+    new Cron(pattern, { paused: true }).stop();
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -32,6 +42,14 @@ export const envSchema = z.object({
     .string()
     .min(1)
     .default(path.join(ROOT_DIR, 'dist', 'web')),
+  SCORE_CRON: z
+    .string()
+    .min(1)
+    .default('0 2 * * *')
+    .refine(isCronPattern, 'SCORE_CRON must be a cron pattern such as "0 2 * * *"'),
+  SCORE_ON_START: z
+    .enum(['true', 'false'], { error: 'SCORE_ON_START must be true or false' })
+    .default('true'),
   DEMO_ACCOUNTS: positiveInt('DEMO_ACCOUNTS').default(5000),
   DEMO_DAYS: positiveInt('DEMO_DAYS').default(730),
   DEMO_SEED: z.coerce.number().int('DEMO_SEED must be a whole number').default(42),
@@ -44,6 +62,10 @@ export interface Config {
   port: number;
   logLevel: (typeof LOG_LEVELS)[number];
   webDir: string;
+  /** When production scores are computed (cron, UTC). */
+  scoreCron: string;
+  /** Whether start-up scores the latest data date (and backfills history) when missing. */
+  scoreOnStart: boolean;
   demo: { accounts: number; days: number; seed: number };
 }
 
@@ -83,6 +105,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     port: values.PORT,
     logLevel: values.LOG_LEVEL,
     webDir: resolve(values.WEB_DIR),
+    scoreCron: values.SCORE_CRON,
+    scoreOnStart: values.SCORE_ON_START === 'true',
     demo: { accounts: values.DEMO_ACCOUNTS, days: values.DEMO_DAYS, seed: values.DEMO_SEED },
   };
 }

@@ -1,10 +1,13 @@
 import fp from 'fastify-plugin';
 import { checkData, createViews } from '../../data/index.ts';
+import type { TableName } from '../../data/contract.ts';
 import type { DataReport } from '../../data/report.ts';
 
 export interface DataState {
   /** The latest check of DATA_DIR. */
   readonly report: DataReport;
+  /** The tables that have a view now (present and structurally sound). */
+  readonly tables: readonly TableName[];
   /** Checks DATA_DIR again and rebuilds the views over it. */
   refresh(): Promise<DataReport>;
 }
@@ -24,11 +27,13 @@ export interface DataPluginOptions {
 export default fp<DataPluginOptions>(
   async (app, { dataDir, clock }) => {
     let report: DataReport;
+    let tables: TableName[] = [];
     const refresh = async () => {
       const today = clock().toISOString().slice(0, 10);
       const next = await app.duckdb.withConnection(async (connection) => {
         const checked = await checkData(connection, dataDir, { today });
-        await createViews(connection, dataDir);
+        const created = await createViews(connection, dataDir);
+        tables = created.views.map((view) => view.table);
         return checked;
       });
       report = next;
@@ -42,6 +47,9 @@ export default fp<DataPluginOptions>(
     app.decorate('data', {
       get report() {
         return report;
+      },
+      get tables() {
+        return tables;
       },
       refresh,
     });

@@ -12,6 +12,8 @@ describe('parseConfig', () => {
       port: 8080,
       logLevel: 'info',
       webDir: path.join(ROOT_DIR, 'dist', 'web'),
+      scoreCron: '0 2 * * *',
+      scoreOnStart: true,
       demo: { accounts: 5000, days: 730, seed: 42 },
     });
   });

@@ -1,0 +1,136 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import {
+  ACCOUNT_COLUMNS,
+  ACCOUNT_SORTS,
+  accountDetail,
+  BANDS,
+  listAccounts,
+} from '../../../lab/history/index.ts';
+import { ARROW_STREAM, columnsToArrow, wantsArrow } from '../../arrow.ts';
+import { AppError } from '../../errors.ts';
+import { productionContext } from '../../production.ts';
+import { stringList } from '../schemas.ts';
+
+const listQuery = z
+  .object({
+    q: z.string().max(200).optional(),
+    band: stringList.pipe(z.array(z.enum(BANDS))).optional(),
+    segment: stringList.optional(),
+    plan: stringList.optional(),
+    region: stringList.optional(),
+    owner: stringList.optional(),
+    industry: stringList.optional(),
+    scoreMin: z.coerce.number().min(0).max(100).optional(),
+    scoreMax: z.coerce.number().min(0).max(100).optional(),
+    renewalWithinDays: z.coerce.number().int().min(0).max(3650).optional(),
+    sort: z.enum(ACCOUNT_SORTS).default('score'),
+    order: z.enum(['asc', 'desc']).default('asc'),
+    page: z.coerce.number().int().min(1).default(1),
+    pageSize: z.coerce.number().int().min(1).max(100_000).default(50),
+  })
+  .strict();
+
+const listRow = z.object({
+  account_id: z.string(),
+  name: z.string(),
+  segment: z.string(),
+  plan: z.string(),
+  region: z.string(),
+  industry: z.string(),
+  owner: z.string(),
+  arr: z.number(),
+  renewal_date: z.string(),
+  score: z.number().nullable(),
+  band: z.string().nullable(),
+  score_change_30d: z.number().nullable(),
+});
+
+const listReply = z.object({
+  model: z.object({ hash: z.string(), name: z.string() }),
+  asOf: z.string(),
+  total: z.number().int(),
+  page: z.number().int(),
+  pageSize: z.number().int(),
+  rows: z.array(listRow),
+});
+
+/** The accounts API: the scored list (JSON or Arrow IPC) and one account's whole story. */
+const accountRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/api/accounts',
+    { schema: { querystring: listQuery, response: { 200: listReply } } },
+    async (request, reply) => {
+      const query = request.query;
+      if (
+        query.scoreMin !== undefined &&
+        query.scoreMax !== undefined &&
+        query.scoreMin > query.scoreMax
+      ) {
+        throw new AppError(400, 'invalid_request', 'scoreMin must not be above scoreMax');
+      }
+      return app.duckdb.withConnection(async (connection) => {
+        const context = await productionContext(app, connection);
+        const result = await listAccounts(
+          connection,
+          app.state.schema,
+          context.hash,
+          context.asOf,
+          {
+            ...query,
+            offset: (query.page - 1) * query.pageSize,
+            limit: query.pageSize,
+          },
+        );
+        if (wantsArrow(request.headers.accept)) {
+          return reply
+            .type(ARROW_STREAM)
+            .header('x-total-count', String(result.total))
+            .header('x-as-of', context.asOf)
+            .header('x-model-hash', context.hash)
+            .serializer((payload: unknown) => payload as never)
+            .send(Buffer.from(columnsToArrow(result.columns, ACCOUNT_COLUMNS)) as never);
+        }
+        const rows = Array.from({ length: result.length }, (_, i) =>
+          Object.fromEntries(
+            ACCOUNT_COLUMNS.map(([name]) => [name, result.columns[name]?.[i] ?? null]),
+          ),
+        ) as z.infer<typeof listRow>[];
+        return {
+          model: { hash: context.hash, name: context.name },
+          asOf: context.asOf,
+          total: result.total,
+          page: query.page,
+          pageSize: query.pageSize,
+          rows,
+        };
+      });
+    },
+  );
+
+  app.get(
+    '/api/accounts/:id',
+    { schema: { params: z.object({ id: z.string().min(1).max(200) }) } },
+    async (request) =>
+      app.duckdb.withConnection(async (connection) => {
+        const context = await productionContext(app, connection);
+        const detail = await accountDetail(
+          connection,
+          app.state.schema,
+          context.hash,
+          request.params.id,
+          app.data.tables,
+        );
+        if (!detail) {
+          throw new AppError(
+            404,
+            'unknown_account',
+            `no account has the id "${request.params.id}"`,
+          );
+        }
+        return { model: { hash: context.hash, name: context.name }, asOf: context.asOf, ...detail };
+      }),
+  );
+};
+
+export default accountRoutes;

@@ -1,0 +1,46 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { portfolioSeries } from '../../../lab/history/index.ts';
+import { productionContext } from '../../production.ts';
+import { isoDate } from '../schemas.ts';
+
+const bandSchema = z.object({ accounts: z.number().int(), arr: z.number() });
+const portfolioSchema = z.object({
+  model: z.object({ hash: z.string(), name: z.string() }),
+  asOf: z.string(),
+  series: z.array(
+    z.object({
+      asOf: z.string(),
+      accounts: z.number().int(),
+      arr: z.number(),
+      averageScore: z.number().nullable(),
+      bands: z.object({ red: bandSchema, yellow: bandSchema, green: bandSchema }),
+    }),
+  ),
+});
+
+/** Portfolio health over time: accounts and ARR by band at every scored date. */
+const portfolioRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/api/portfolio',
+    {
+      schema: {
+        querystring: z.object({ from: isoDate.optional(), to: isoDate.optional() }).strict(),
+        response: { 200: portfolioSchema },
+      },
+    },
+    async (request) =>
+      app.duckdb.withConnection(async (connection) => {
+        const context = await productionContext(app, connection);
+        const series = await portfolioSeries(
+          connection,
+          app.state.schema,
+          context.hash,
+          request.query,
+        );
+        return { model: { hash: context.hash, name: context.name }, asOf: context.asOf, series };
+      }),
+  );
+};
+
+export default portfolioRoutes;
