@@ -15,7 +15,7 @@ COPY --from=build /app/dist ./dist
 COPY server ./server
 COPY lab ./lab
 COPY data/*.ts ./data/
-COPY data/demo/*.ts ./data/demo/
+COPY data/generator ./data/generator
 VOLUME ["/data", "/state"]
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s CMD node -e "fetch('http://127.0.0.1:8080/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"

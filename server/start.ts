@@ -6,7 +6,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { pino } from 'pino';
-import { generateDemo, defaultEndDate } from '../data/demo/generate.ts';
+import { generateDemo, defaultEndDate } from '../data/generator/generate.ts';
 import { ROOT_DIR, type Config } from './config.ts';
 import { configFromEnv, serve } from './main.ts';
 

@@ -5,13 +5,15 @@
 import { Command, CommanderError } from 'commander';
 import { checkDataCommand } from './commands/check-data.ts';
 import { demoCommand } from './commands/demo.ts';
+import { scoreCommand } from './commands/score.ts';
 
 export function buildProgram(): Command {
   return new Command('vitals')
     .description('Vitals: self-hosted customer-health analytics')
     .showHelpAfterError()
     .addCommand(demoCommand())
-    .addCommand(checkDataCommand());
+    .addCommand(checkDataCommand())
+    .addCommand(scoreCommand());
 }
 
 const program = buildProgram().exitOverride();

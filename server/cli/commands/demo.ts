@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Command } from 'commander';
-import { DEMO_DEFAULTS, defaultEndDate, generateDemo } from '../../../data/demo/generate.ts';
+import { DEMO_DEFAULTS, defaultEndDate, generateDemo } from '../../../data/generator/generate.ts';
 import { integer, isoDate, positiveInteger } from '../options.ts';
 
 export function demoCommand(): Command {
