@@ -5,7 +5,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { checkData } from '../../data/check.ts';
-import { generateDemo } from '../../data/demo/generate.ts';
+import { generateDemo } from '../../data/generator/generate.ts';
 import { openDatabase, withConnection } from '../../data/duckdb.ts';
 
 const [task, ...args] = process.argv.slice(2);
