@@ -4,7 +4,7 @@
  * with the machine they were taken on. Nothing here is asserted: these machines are shared.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -64,26 +64,68 @@ try {
       return [size.accounts, options.days, endDate, dir];
     });
     const check = await repeat(size.runs, 'check', async () => [dir, '2026-07-01']);
+    const stateDir = path.join(work, `${size.label}-state`);
+    await mkdir(stateDir, { recursive: true });
+    const score = await repeat(1, 'score', async () => [dir, stateDir, '3']);
+    const backfill = await repeat(1, 'backfill', async () => [dir, stateDir, '104']);
     report[size.label] = {
       accounts: Number(size.accounts),
       days: Number(options.days),
       demo,
       check,
+      score,
+      backfill,
+    };
+    const scored = score.last as Sample & {
+      accounts: number;
+      floorSeconds: number;
+      scoreSeconds: number;
+      scoreAndStoreSeconds: number;
+      rowsRead: number;
     };
     const mb = ((demo.last.totalBytes as number) / 1e6).toFixed(1);
+    const label = `${size.accounts} x ${options.days}`;
     rows.push([
-      `demo ${size.accounts} x ${options.days}`,
+      `demo ${label}`,
       demo.medianSeconds.toFixed(2),
       demo.medianMaxRssMiB.toFixed(0),
       `${mb} MB Parquet`,
       String(size.runs),
     ]);
     rows.push([
-      `check-data ${size.accounts} x ${options.days}`,
+      `check-data ${label}`,
       check.medianSeconds.toFixed(2),
       check.medianMaxRssMiB.toFixed(0),
       `ok=${String(check.last.ok)}`,
       String(size.runs),
+    ]);
+    rows.push([
+      `floor read, one date ${label}`,
+      scored.floorSeconds.toFixed(3),
+      '',
+      `${scored.rowsRead.toLocaleString('en-US')} rows`,
+      '3',
+    ]);
+    rows.push([
+      `score one date ${label}`,
+      scored.scoreSeconds.toFixed(3),
+      score.medianMaxRssMiB.toFixed(0),
+      `${scored.accounts.toLocaleString('en-US')} accounts, ${(scored.scoreSeconds / scored.floorSeconds).toFixed(1)}x floor`,
+      '3',
+    ]);
+    rows.push([
+      `score + store one date ${label}`,
+      scored.scoreAndStoreSeconds.toFixed(3),
+      '',
+      'into the state database',
+      '3',
+    ]);
+    rows.push([
+      `backfill 104 weekly dates ${label}`,
+      backfill.medianSeconds.toFixed(2),
+      backfill.medianMaxRssMiB.toFixed(0),
+      `${(backfill.last.scoreRows as number).toLocaleString('en-US')} score rows`,
+      '1',
     ]);
   }
   const header = ['measurement', 'median s', 'peak RSS MiB', 'note', 'runs'];

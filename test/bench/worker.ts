@@ -6,7 +6,22 @@ import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { checkData } from '../../data/check.ts';
 import { generateDemo } from '../../data/generator/generate.ts';
-import { openDatabase, withConnection } from '../../data/duckdb.ts';
+import { createViews } from '../../data/dataset.ts';
+import { openDatabase, queryRows, withConnection } from '../../data/duckdb.ts';
+import {
+  datesBack,
+  ensureHistory,
+  latestDataDate,
+  runAndStoreScores,
+} from '../../lab/history/index.ts';
+import { getMetric } from '../../lab/metrics/catalog.ts';
+import { SOURCES } from '../../lab/metrics/sources.ts';
+import type { SourceTable } from '../../lab/metrics/types.ts';
+import { defaultModels } from '../../lab/model/defaults.ts';
+import { scoreModelToTables } from '../../lab/model/score.ts';
+import type { Model } from '../../lab/model/spec.ts';
+import { ensureRegistry } from '../../lab/registry/index.ts';
+import { median } from './machine.ts';
 
 const [task, ...args] = process.argv.slice(2);
 
@@ -41,7 +56,137 @@ async function run(): Promise<Record<string, unknown>> {
     db.closeSync();
     return { ok: report.ok, errors: report.errors, warnings: report.warnings };
   }
+  if (task === 'score') {
+    const [dataDir, stateDir, repeats] = args as [string, string, string];
+    return scoreBench(dataDir, stateDir, Number(repeats));
+  }
+  if (task === 'backfill') {
+    const [dataDir, stateDir, weeks] = args as [string, string, string];
+    return backfillBench(dataDir, stateDir, Number(weeks));
+  }
   throw new Error(`unknown bench task ${task}`);
+}
+
+async function openData(dataDir: string) {
+  const db = await openDatabase();
+  const connection = await db.connect();
+  const created = await createViews(connection, dataDir);
+  const tables = created.views.map((view) => view.table);
+  const asOf = await latestDataDate(connection, tables, '2100-01-01');
+  if (!asOf) throw new Error(`${dataDir} has no dated rows`);
+  return { db, connection, tables, asOf };
+}
+
+/**
+ * The floor: one plain query that reads, for each table the production model needs, the same
+ * columns over the same window as the scoring does, and nothing else.
+ */
+function floorSql(model: Model, asOf: string): string {
+  const windows = new Map<SourceTable, number | null>();
+  for (const component of model.components) {
+    for (const entry of component.metrics) {
+      for (const aggregate of Object.values(getMetric(entry.metric).aggregates)) {
+        const seen = windows.get(aggregate.table);
+        const lookback =
+          seen === null || aggregate.lookbackDays === null
+            ? null
+            : Math.max(seen ?? 0, aggregate.lookbackDays);
+        windows.set(aggregate.table, lookback);
+      }
+    }
+  }
+  const parts = [...windows].map(([table, lookback]) => {
+    const source = SOURCES[table];
+    const window = lookback === null ? '' : ` AND ${source.rawDate} > DATE '${asOf}' - ${lookback}`;
+    return `SELECT count(*) AS n, sum(hash(r)) AS h FROM (SELECT ${source.columns} FROM ${table} WHERE ${source.rawDate} <= DATE '${asOf}'${window}) r`;
+  });
+  parts.push(
+    `SELECT count(*) AS n, sum(hash(r)) AS h FROM (SELECT account_id, segment, start_date FROM accounts) r`,
+  );
+  return `SELECT sum(n)::BIGINT AS n, sum(h % 1000)::BIGINT AS h FROM (${parts.join(' UNION ALL ')})`;
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<[number, T]> {
+  const started = performance.now();
+  const result = await work();
+  return [(performance.now() - started) / 1000, result];
+}
+
+async function scoreBench(dataDir: string, stateDir: string, repeats: number) {
+  const { db, connection, tables, asOf } = await openData(dataDir);
+  const model = defaultModels()[0]!;
+  const floorRuns: number[] = [];
+  const scoreRuns: number[] = [];
+  const storeRuns: number[] = [];
+  let rowsRead = 0;
+  let accounts = 0;
+  await connection.run(`ATTACH '${path.join(stateDir, 'bench.duckdb')}' AS state`);
+  await ensureRegistry(connection, 'state');
+  await ensureHistory(connection, 'state');
+  for (let i = 0; i < repeats; i++) {
+    const [floor, read] = await timed(() =>
+      queryRows<{ n: bigint }>(connection, floorSql(model, asOf)),
+    );
+    floorRuns.push(floor);
+    rowsRead = Number(read[0]?.n ?? 0);
+    const [score, result] = await timed(() =>
+      scoreModelToTables(connection, {
+        model,
+        asOf: [asOf],
+        tables,
+        into: {
+          scores: 'bench_scores',
+          components: 'bench_components',
+          contributions: 'bench_contributions',
+        },
+      }),
+    );
+    scoreRuns.push(score);
+    accounts = result.rows;
+    const [store] = await timed(() =>
+      runAndStoreScores(connection, 'state', {
+        model,
+        asOf: [asOf],
+        tables,
+        trigger: 'bench',
+        now: () => new Date(),
+      }),
+    );
+    storeRuns.push(store);
+  }
+  connection.closeSync();
+  db.closeSync();
+  return {
+    asOf,
+    accounts,
+    rowsRead,
+    floorSeconds: median(floorRuns),
+    scoreSeconds: median(scoreRuns),
+    scoreAndStoreSeconds: median(storeRuns),
+    floorRuns,
+    scoreRuns,
+    storeRuns,
+  };
+}
+
+async function backfillBench(dataDir: string, stateDir: string, weeks: number) {
+  const { db, connection, tables, asOf } = await openData(dataDir);
+  const model = defaultModels()[0]!;
+  await connection.run(`ATTACH '${path.join(stateDir, 'backfill.duckdb')}' AS state`);
+  await ensureRegistry(connection, 'state');
+  await ensureHistory(connection, 'state');
+  const first = new Date(Date.parse(`${asOf}T00:00:00Z`) - (weeks - 1) * 7 * 86_400_000);
+  const dates = datesBack(first.toISOString().slice(0, 10), asOf, 7);
+  const result = await runAndStoreScores(connection, 'state', {
+    model,
+    asOf: dates,
+    tables,
+    trigger: 'bench',
+    now: () => new Date(),
+  });
+  connection.closeSync();
+  db.closeSync();
+  return { dates: result.dates, scoreRows: result.accounts };
 }
 
 const started = performance.now();

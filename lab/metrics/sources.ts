@@ -1,0 +1,51 @@
+import type { SourceTable } from './types.ts';
+
+/**
+ * How each table is read by metrics: the columns aggregates see as `t.<column>`, and the column
+ * that places a row in time (the point-in-time rule compares it with T). Timestamps are reduced to
+ * their day, so "on or before T" means "by the end of day T" for every table.
+ */
+export interface Source {
+  table: SourceTable;
+  columns: string;
+  /** The row's day among `columns`. */
+  date: string;
+  /** The same day over the raw table, for the pre-filter that lets scans skip old rows. */
+  rawDate: string;
+}
+
+const source = (table: SourceTable, columns: string, date: string, rawDate = date): Source => ({
+  table,
+  columns,
+  date,
+  rawDate,
+});
+
+export const SOURCES: Record<SourceTable, Source> = {
+  outcomes: source('outcomes', 'account_id, event_date, event, arr_delta', 'event_date'),
+  usage_daily: source(
+    'usage_daily',
+    'account_id, date, seats, active_users, logins, feature_events, features_used',
+    'date',
+  ),
+  support_tickets: source(
+    'support_tickets',
+    'account_id, CAST(opened_at AS DATE) AS opened_on, CAST(closed_at AS DATE) AS closed_on, priority, csat',
+    'opened_on',
+    'CAST(opened_at AS DATE)',
+  ),
+  engagement: source('engagement', 'account_id, date, kind, "count"', 'date'),
+  invoices: source('invoices', 'account_id, issued_on, due_on, paid_on, amount', 'issued_on'),
+  surveys: source('surveys', 'account_id, date, kind, score', 'date'),
+  milestones: source('milestones', 'account_id, milestone, achieved_on', 'achieved_on'),
+  signals: source('signals', 'account_id, date, signal, value', 'date'),
+};
+
+/**
+ * The hook for seasonally adjusted metrics: the source to read instead of `table` when a metric
+ * asks for seasonal adjustment. None exists yet (per-segment seasonal factors come with a later
+ * issue); until then adjusted requests read the raw rows and say so in the warnings.
+ */
+export function seasonalSource(_table: SourceTable): Source | null {
+  return null;
+}

@@ -1,0 +1,235 @@
+import type { TableName } from '../../data/contract.ts';
+import { LabError } from '../errors.ts';
+import {
+  buildMetricsSql,
+  unavailableMetrics,
+  unavailableMessage,
+  type MetricsSql,
+} from '../metrics/build-sql.ts';
+import type { SqlParams } from '../run.ts';
+import { sqlNumber } from '../sql.ts';
+import { normalizeSql, percentileWindows } from './normalize.ts';
+import type { Model } from './spec.ts';
+import { weightProfiles, type WeightProfile } from './weights.ts';
+
+/** One metric of one component, and the columns of the wide relation that describe it. */
+export interface CompiledEntry {
+  position: number;
+  component: string;
+  metric: string;
+  seasonalAdjust: boolean;
+  /** Column names in the wide relation. */
+  raw: string;
+  normalized: string;
+  weight: string;
+  contribution: string;
+  missing: string;
+}
+
+export interface CompiledComponent {
+  position: number;
+  key: string;
+  score: string;
+  weight: string;
+}
+
+/**
+ * A model compiled to one SQL query (the "wide" relation): one row per account active at each
+ * date with `account_id, as_of, segment, score, band, reason, missing_metrics` and, per entry and
+ * component, the generated columns listed in `entries` and `components` (aliases are generated;
+ * component keys and metric names never become SQL identifiers).
+ */
+export interface CompiledModel {
+  sql: string;
+  params: SqlParams;
+  entries: CompiledEntry[];
+  components: CompiledComponent[];
+  metrics: MetricsSql;
+  warnings: string[];
+}
+
+/** A CASE over the account's weight profile, collapsing branches equal to the default. */
+function profileCase(profiles: readonly WeightProfile[], pick: (p: WeightProfile) => number) {
+  const fallback = pick(profiles[0]!);
+  const branches = profiles
+    .slice(1)
+    .map((profile, index) => ({ index: index + 1, value: pick(profile) }))
+    .filter((branch) => branch.value !== fallback);
+  if (branches.length === 0) return `CAST(${sqlNumber(fallback)} AS DOUBLE)`;
+  const whens = branches.map((b) => `WHEN ${b.index} THEN ${sqlNumber(b.value)}`).join(' ');
+  return `CAST(CASE profile ${whens} ELSE ${sqlNumber(fallback)} END AS DOUBLE)`;
+}
+
+const sum = (terms: readonly string[]) => (terms.length > 0 ? terms.join(' + ') : '0');
+
+function checkAvailable(model: Model, tables: Iterable<TableName>): void {
+  const names = [...new Set(model.components.flatMap((c) => c.metrics.map((m) => m.metric)))];
+  const unavailable = unavailableMetrics(names, tables);
+  if (unavailable.length === 0) return;
+  const where = (metric: string) =>
+    model.components.flatMap((component, c) =>
+      component.metrics.flatMap((entry, m) =>
+        entry.metric === metric ? [`components[${c}].metrics[${m}]`] : [],
+      ),
+    );
+  throw new LabError(
+    'metric_unavailable',
+    `model "${model.name}" cannot be scored: ${unavailableMessage(unavailable)}`,
+    { unavailable: unavailable.map((u) => ({ ...u, paths: where(u.metric) })) },
+  );
+}
+
+/** Compiles a validated model into SQL over the metric relation for the given dates. */
+export function compileModel(
+  model: Model,
+  request: { asOf: readonly string[]; tables: Iterable<TableName> },
+): CompiledModel {
+  const tables = [...request.tables];
+  checkAvailable(model, tables);
+  const flat = model.components.flatMap((component, c) =>
+    component.metrics.map((entry, m) => ({ component, c, entry, m })),
+  );
+  const metrics = buildMetricsSql({
+    metrics: flat.map(({ entry }) => ({
+      metric: entry.metric,
+      seasonalAdjust: entry.seasonal_adjust,
+    })),
+    asOf: request.asOf,
+    tables,
+  });
+  const columnOf = (metric: string, seasonalAdjust: boolean) =>
+    metrics.columns.find((col) => col.metric === metric && col.seasonalAdjust === seasonalAdjust)!
+      .alias;
+  const profiles = weightProfiles(model);
+  const renormalize = model.missing === 'renormalize';
+  const params: SqlParams = { ...metrics.params };
+  profiles.slice(1).forEach((profile, index) => (params[`segment_${index}`] = profile.segment!));
+
+  const entries: CompiledEntry[] = flat.map(({ component, entry }, i) => ({
+    position: i,
+    component: component.key,
+    metric: entry.metric,
+    seasonalAdjust: entry.seasonal_adjust,
+    raw: `r${i}`,
+    normalized: `v${i}`,
+    weight: `e${i}`,
+    contribution: `c${i}`,
+    missing: `x${i}`,
+  }));
+  const components: CompiledComponent[] = model.components.map((component, c) => ({
+    position: c,
+    key: component.key,
+    score: `cs${c}`,
+    weight: `ce${c}`,
+  }));
+  const inComponent = (c: number) => flat.flatMap((item, i) => (item.c === c ? [i] : []));
+  // Under `renormalize` a missing metric is dropped; under `neutral` it is used with value 50.
+  const used = (i: number) => (renormalize ? `n${i} IS NOT NULL` : 'TRUE');
+
+  const profileSql =
+    profiles.length > 1
+      ? `CASE segment ${profiles
+          .slice(1)
+          .map((_, index) => `WHEN $segment_${index} THEN ${index + 1}`)
+          .join(' ')} ELSE 0 END`
+      : '0';
+  const windows = flat.flatMap(({ entry }, i) => percentileWindows(`r${i}`, entry, `pw${i}`));
+  const rawColumns = flat.map(
+    ({ entry }, i) => `    ${columnOf(entry.metric, entry.seasonal_adjust)} AS r${i}`,
+  );
+  const normalizedColumns = flat.map(
+    ({ entry }, i) => `    ${normalizeSql(`r${i}`, entry, `pw${i}`)} AS n${i}`,
+  );
+  const weightColumns = [
+    ...flat.map(({ c, m }, i) => `    ${profileCase(profiles, (p) => p.metrics[c]![m]!)} AS w${i}`),
+    ...model.components.map(
+      (_, c) => `    ${profileCase(profiles, (p) => p.components[c]!)} AS cw${c}`,
+    ),
+  ];
+  const availableColumns = model.components.map(
+    (_, c) =>
+      `    ${sum(inComponent(c).map((i) => (renormalize ? `CASE WHEN ${used(i)} THEN w${i} ELSE 0 END` : `w${i}`)))} AS avail${c}`,
+  );
+  const totalSql = sum(
+    model.components.map((_, c) => `CASE WHEN avail${c} > 0 THEN cw${c} ELSE 0 END`),
+  );
+  const anyValue = flat.map((_, i) => `n${i} IS NOT NULL`).join(' OR ');
+  const entryColumns = flat.flatMap(({ c }, i) => [
+    `    r${i}`,
+    `    ${renormalize ? `n${i}` : `coalesce(n${i}, 50)`} AS v${i}`,
+    `    CASE WHEN NOT scorable THEN NULL WHEN ${used(i)} AND avail${c} > 0 THEN cw${c} / total * w${i} / avail${c} ELSE 0 END AS e${i}`,
+    `    CASE WHEN n${i} IS NULL THEN '${renormalize ? 'dropped' : 'neutral'}' END AS x${i}`,
+  ]);
+  const componentColumns = model.components.flatMap((_, c) => [
+    `    CASE WHEN scorable AND avail${c} > 0 THEN (${sum(inComponent(c).map((i) => (renormalize ? `CASE WHEN ${used(i)} THEN w${i} * n${i} ELSE 0 END` : `w${i} * coalesce(n${i}, 50)`)))}) / avail${c} END AS cs${c}`,
+    `    CASE WHEN NOT scorable THEN NULL WHEN avail${c} > 0 THEN cw${c} / total ELSE 0 END AS ce${c}`,
+  ]);
+  const contributionColumns = flat.map((_, i) => `    e${i} * coalesce(v${i}, 0) AS c${i}`);
+  const { red, yellow } = model.bands;
+
+  const ctes = [
+    ...metrics.ctes,
+    `metric_values AS (\n${metrics.select}\n)`,
+    `normalized AS (
+  SELECT account_id, as_of, segment,
+    ${profileSql} AS profile,
+${rawColumns.join(',\n')}
+  FROM metric_values
+)`,
+    `normalized_values AS (
+  SELECT *,
+${normalizedColumns.join(',\n')}
+  FROM normalized${windows.length > 0 ? `\n  WINDOW ${windows.join(',\n    ')}` : ''}
+)`,
+    `weighted AS (
+  SELECT *,
+${weightColumns.join(',\n')}
+  FROM normalized_values
+)`,
+    `available AS (
+  SELECT *,
+${availableColumns.join(',\n')},
+    ${flat.map((_, i) => `CAST(n${i} IS NULL AS INTEGER)`).join(' + ')} AS missing_metrics,
+    ${anyValue} AS any_value
+  FROM weighted
+)`,
+    `totals AS (
+  SELECT *, total > 0 AND any_value AS scorable
+  FROM (SELECT *, ${totalSql} AS total FROM available)
+)`,
+    `effective AS (
+  SELECT account_id, as_of, segment, scorable, any_value, missing_metrics,
+${[...entryColumns, ...componentColumns].join(',\n')}
+  FROM totals
+)`,
+    `contributions AS (
+  SELECT *,
+${contributionColumns.join(',\n')}
+  FROM effective
+)`,
+  ];
+  const score = `CASE WHEN scorable THEN ${sum(flat.map((_, i) => `c${i}`))} END`;
+  // Bands compare the score rounded to 1e-9, so that a sum of contributions meant to be exactly
+  // a threshold (49.99999999999999) lands on the side the threshold says.
+  const select = `SELECT account_id, as_of, segment, score,
+  CASE WHEN score IS NULL THEN NULL WHEN round(score, 9) < ${sqlNumber(red)} THEN 'red'
+    WHEN round(score, 9) < ${sqlNumber(yellow)} THEN 'yellow' ELSE 'green' END AS band,
+  CASE WHEN NOT any_value THEN 'no metric has a value'
+    WHEN NOT scorable THEN 'only metrics with weight 0 have a value' END AS reason,
+  missing_metrics,
+${[
+  ...entries.map(
+    (e) => `  ${e.raw}, ${e.normalized}, ${e.weight}, ${e.contribution}, ${e.missing}`,
+  ),
+  ...components.map((c) => `  ${c.score}, ${c.weight}`),
+].join(',\n')}
+FROM (SELECT *, ${score} AS score FROM contributions)`;
+  return {
+    sql: `WITH ${ctes.join(',\n')}\n${select}`,
+    params,
+    entries,
+    components,
+    metrics,
+    warnings: metrics.warnings,
+  };
+}
