@@ -271,3 +271,51 @@ export async function storeAccountProfiles(
     SELECT account_id, name, segment, plan, region, industry, arr, start_date, renewal_date, owner
     FROM accounts`);
 }
+
+/**
+ * Scores many dates in batches, each stored in its own run, so that memory stays bounded by the
+ * batch (one query over every date of a long backfill holds every account-date at once). A
+ * failure keeps the batches stored before it.
+ */
+export async function backfillScores(
+  connection: DuckDBConnection,
+  schema: string,
+  request: ScoreRunRequest & {
+    /** Dates per batch; about 400,000 account-dates per batch suits a 2-core, 4 GB budget. */
+    batchDates: number;
+    onBatch?: (done: number, total: number) => void;
+  },
+): Promise<ScoreRunResult> {
+  const dates = [...new Set(request.asOf)].sort();
+  const started = performance.now();
+  let accounts = 0;
+  let last: ScoreRunResult | null = null;
+  for (let i = 0; i < dates.length; i += request.batchDates) {
+    const batch = dates.slice(i, i + request.batchDates);
+    last = await runAndStoreScores(connection, schema, { ...request, asOf: batch });
+    accounts += last.accounts;
+    request.onBatch?.(Math.min(i + batch.length, dates.length), dates.length);
+  }
+  if (!last) throw new Error('backfillScores: no dates to score');
+  return {
+    runId: last.runId,
+    modelHash: last.modelHash,
+    dates: dates.length,
+    accounts,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** Dates per batch so that a batch holds about `target` account-dates. */
+export function batchSizeFor(accounts: number, target = 400_000): number {
+  return Math.max(1, Math.floor(target / Math.max(1, accounts)));
+}
+
+/** How many accounts the data holds (for sizing backfill batches). */
+export async function accountCount(connection: DuckDBConnection): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(
+    connection,
+    'SELECT count(*)::INTEGER AS n FROM accounts',
+  );
+  return row?.n ?? 0;
+}

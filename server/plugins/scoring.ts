@@ -5,7 +5,9 @@ import {
   datesBack,
   earliestDataDate,
   latestDataDate,
-  runAndStoreScores,
+  accountCount,
+  backfillScores,
+  batchSizeFor,
   scoredDates,
   storeAccountProfiles,
   type ScoreRunResult,
@@ -79,12 +81,16 @@ export default fp<ScoringOptions>(
           defaultModels()[0]!,
           now,
         );
-        const result = await runAndStoreScores(connection, app.state.schema, {
+        const result = await backfillScores(connection, app.state.schema, {
           model: production.model,
           asOf,
           tables: app.data.tables,
           trigger,
           now: clock,
+          batchDates: batchSizeFor(await accountCount(connection)),
+          onBatch: (done, total) => {
+            if (total > 1) log.info({ trigger, done, total }, 'scoring dates');
+          },
         });
         await storeAccountProfiles(connection, app.state.schema);
         status.lastRun = { ...result, asOf, finishedAt: clock().toISOString() };

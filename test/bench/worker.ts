@@ -12,6 +12,9 @@ import {
   datesBack,
   ensureHistory,
   latestDataDate,
+  accountCount,
+  backfillScores,
+  batchSizeFor,
   runAndStoreScores,
 } from '../../lab/history/index.ts';
 import { getMetric } from '../../lab/metrics/catalog.ts';
@@ -177,7 +180,8 @@ async function backfillBench(dataDir: string, stateDir: string, weeks: number) {
   await ensureHistory(connection, 'state');
   const first = new Date(Date.parse(`${asOf}T00:00:00Z`) - (weeks - 1) * 7 * 86_400_000);
   const dates = datesBack(first.toISOString().slice(0, 10), asOf, 7);
-  const result = await runAndStoreScores(connection, 'state', {
+  const result = await backfillScores(connection, 'state', {
+    batchDates: batchSizeFor(await accountCount(connection)),
     model,
     asOf: dates,
     tables,

@@ -6,7 +6,9 @@ import {
   datesBack,
   ensureHistory,
   latestDataDate,
-  runAndStoreScores,
+  accountCount,
+  backfillScores,
+  batchSizeFor,
 } from '../../../lab/history/index.ts';
 import { defaultModels } from '../../../lab/model/defaults.ts';
 import { modelHash } from '../../../lab/model/hash.ts';
@@ -173,12 +175,14 @@ async function backfill(options: ScoreOptions) {
       process.stderr.write(
         `backfilling ${dates.length} dates (${dates[0]} .. ${to}) with ${model.name}\n`,
       );
-      const result = await runAndStoreScores(connection, STATE_SCHEMA, {
+      const result = await backfillScores(connection, STATE_SCHEMA, {
         model,
         asOf: dates,
         tables,
         trigger: 'cli backfill',
         now: () => new Date(),
+        batchDates: batchSizeFor(await accountCount(connection)),
+        onBatch: (done, total) => process.stderr.write(`scored ${done} of ${total} dates\n`),
       });
       process.stdout.write(
         options.json
