@@ -181,9 +181,20 @@ function groupCte(group: Group): string {
   const rowFilters = group.aggregates.map(({ aggregate }) => aggregate.prefilter);
   const distinctRowFilters = [...new Set(rowFilters)];
   // Bound constants, not subqueries, so that scans can skip row groups by their min/max.
+  // A timestamp column is compared as it is stored (a cast would hide the bound from the scan):
+  // its day is <= L exactly when it is before the start of L + 1, and > F - n when at or after
+  // the start of F - n + 1.
   const preFilter = [
-    `${source.rawDate} <= CAST($last_as_of AS DATE)`,
-    ...(lookback === null ? [] : [`${source.rawDate} > CAST($first_as_of AS DATE) - ${lookback}`]),
+    source.rawTimestamp
+      ? `${source.rawTimestamp} < CAST($last_as_of AS DATE) + 1`
+      : `${source.rawDate} <= CAST($last_as_of AS DATE)`,
+    ...(lookback === null
+      ? []
+      : [
+          source.rawTimestamp
+            ? `${source.rawTimestamp} >= CAST($first_as_of AS DATE) - ${lookback - 1}`
+            : `${source.rawDate} > CAST($first_as_of AS DATE) - ${lookback}`,
+        ]),
     ...(rowFilters.every((filter) => filter !== undefined)
       ? [`(${distinctRowFilters.join(' OR ')})`]
       : []),

@@ -12,14 +12,17 @@ export interface Source {
   date: string;
   /** The same day over the raw table, for the pre-filter that lets scans skip old rows. */
   rawDate: string;
+  /** When the row's time is a TIMESTAMP column: its name, compared uncast in the pre-filter. */
+  rawTimestamp?: string;
 }
 
-const source = (table: SourceTable, columns: string, date: string, rawDate = date): Source => ({
-  table,
-  columns,
-  date,
-  rawDate,
-});
+const source = (
+  table: SourceTable,
+  columns: string,
+  date: string,
+  rawDate = date,
+  rawTimestamp?: string,
+): Source => ({ table, columns, date, rawDate, ...(rawTimestamp ? { rawTimestamp } : {}) });
 
 export const SOURCES: Record<SourceTable, Source> = {
   outcomes: source('outcomes', 'account_id, event_date, event, arr_delta', 'event_date'),
@@ -33,6 +36,7 @@ export const SOURCES: Record<SourceTable, Source> = {
     'account_id, CAST(opened_at AS DATE) AS opened_on, CAST(closed_at AS DATE) AS closed_on, priority, csat',
     'opened_on',
     'CAST(opened_at AS DATE)',
+    'opened_at',
   ),
   engagement: source('engagement', 'account_id, date, kind, "count"', 'date'),
   invoices: source('invoices', 'account_id, issued_on, due_on, paid_on, amount', 'issued_on'),

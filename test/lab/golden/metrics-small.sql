@@ -36,7 +36,7 @@ agg_support_tickets AS (
   JOIN (
     SELECT account_id, CAST(opened_at AS DATE) AS opened_on, CAST(closed_at AS DATE) AS closed_on, priority, csat
     FROM support_tickets
-    WHERE CAST(opened_at AS DATE) <= CAST($last_as_of AS DATE)
+    WHERE opened_at < CAST($last_as_of AS DATE) + 1
   ) t ON t.opened_on <= d.as_of
   GROUP BY t.account_id, d.as_of
 ),
