@@ -3,15 +3,27 @@ import { queryRows } from '../../data/duckdb.ts';
 import { LabError } from '../errors.ts';
 import { canonicalJson, modelHash } from '../model/hash.ts';
 import { parseModel, type Model } from '../model/spec.ts';
+import { inTransaction, isoTimestamp } from './sql.ts';
 
 /**
  * The model registry, kept in the state database. A saved model version is immutable and named
- * by the hash of its content. Production is not a flag on a model but the newest entry of an
- * append-only log, so changing it is a single INSERT: a crash leaves the old entry or the new
- * one, never neither, and every past production model stays on record.
+ * by the hash of its content; what changes is its status, recorded as rows of
+ * `model_status_log`. Production is not a flag on a model but the newest entry of the
+ * append-only `production_log` (see `change.ts` for how it changes).
+ *
+ * A model's status is:
+ * - `production` when it is the model of the newest `production_log` row;
+ * - otherwise its newest `model_status_log` status, where `production` reads as `retired`: a
+ *   model leaves production only by being replaced (promotion of another model, or rollback),
+ *   and it is then retired (still on record, still a rollback target, promotable again);
+ * - `retired` for a model that was production before status changes were recorded, else `draft`.
  */
 export const MODEL_STATUSES = ['draft', 'candidate', 'production', 'retired'] as const;
 export type ModelStatus = (typeof MODEL_STATUSES)[number];
+
+/** The statuses a person sets directly; production changes only by promotion and rollback. */
+export const SETTABLE_STATUSES = ['draft', 'candidate', 'retired'] as const;
+export type SettableStatus = (typeof SETTABLE_STATUSES)[number];
 
 export interface SavedModel {
   hash: string;
@@ -20,47 +32,29 @@ export interface SavedModel {
   createdAt: string;
   createdBy: string;
   derivedFrom: string | null;
+  status: ModelStatus;
 }
 
-export interface ProductionEntry {
+export interface StatusChange {
   seq: number;
   hash: string;
+  status: ModelStatus;
   at: string;
   by: string;
   reason: string;
-  action: 'promote' | 'rollback' | 'initial';
 }
 
-/** Creates the registry's tables in `schema` (an attached state database) when missing. */
-export async function ensureRegistry(connection: DuckDBConnection, schema: string): Promise<void> {
-  await connection.run(`CREATE TABLE IF NOT EXISTS ${schema}.models (
-    hash VARCHAR NOT NULL,
-    name VARCHAR NOT NULL,
-    spec VARCHAR NOT NULL,
-    created_at TIMESTAMP NOT NULL,
-    created_by VARCHAR NOT NULL,
-    derived_from VARCHAR
-  )`);
-  await connection.run(`CREATE TABLE IF NOT EXISTS ${schema}.production_log (
-    seq BIGINT NOT NULL,
-    model_hash VARCHAR NOT NULL,
-    changed_at TIMESTAMP NOT NULL,
-    changed_by VARCHAR NOT NULL,
-    reason VARCHAR NOT NULL,
-    action VARCHAR NOT NULL
-  )`);
-}
-
-interface ModelRow {
+export interface ModelRow {
   hash: string;
   name: string;
   spec: string;
   created_at: string;
   created_by: string;
   derived_from: string | null;
+  status: ModelStatus;
 }
 
-function toSaved(row: ModelRow): SavedModel {
+export function toSaved(row: ModelRow): SavedModel {
   return {
     hash: row.hash,
     name: row.name,
@@ -68,22 +62,83 @@ function toSaved(row: ModelRow): SavedModel {
     createdAt: row.created_at,
     createdBy: row.created_by,
     derivedFrom: row.derived_from,
+    status: row.status,
   };
 }
 
-const MODEL_COLUMNS = `hash, name, spec, strftime(created_at, '%Y-%m-%dT%H:%M:%SZ') AS created_at,
-  created_by, derived_from`;
+/** Models with their derived status (see the module comment); `where` filters `m`. */
+function selectModels(schema: string, where: string): string {
+  return `WITH current AS (
+      SELECT model_hash FROM ${schema}.production_log ORDER BY seq DESC LIMIT 1),
+    latest AS (
+      SELECT model_hash, arg_max(status, seq) AS status FROM ${schema}.model_status_log
+      GROUP BY model_hash)
+    SELECT m.hash, m.name, m.spec, ${isoTimestamp('m.created_at')} AS created_at, m.created_by,
+      m.derived_from,
+      CASE
+        WHEN m.hash IN (SELECT model_hash FROM current) THEN 'production'
+        WHEN l.status = 'production' THEN 'retired'
+        WHEN l.status IS NOT NULL THEN l.status
+        WHEN m.hash IN (SELECT model_hash FROM ${schema}.production_log) THEN 'retired'
+        ELSE 'draft'
+      END AS status
+    FROM ${schema}.models m LEFT JOIN latest l ON l.model_hash = m.hash
+    WHERE ${where}
+    ORDER BY m.created_at, m.hash`;
+}
 
-/** Saves a model version; saving the same content again returns the existing version. */
+/** Appends a status change; the caller decides whether it is allowed. */
+export async function recordStatus(
+  connection: DuckDBConnection,
+  schema: string,
+  hash: string,
+  status: ModelStatus,
+  meta: { by: string; reason: string; now: Date },
+): Promise<void> {
+  await connection.run(
+    `INSERT INTO ${schema}.model_status_log
+     SELECT coalesce(max(seq), 0) + 1, $hash, $status, $at::TIMESTAMP, $by, $reason
+     FROM ${schema}.model_status_log`,
+    { hash, status, at: meta.now.toISOString(), by: meta.by, reason: meta.reason },
+  );
+}
+
+/**
+ * Saves a model version with status `draft` (or `candidate`). Saving the same content again
+ * returns the existing version as it is (status and derivation unchanged) with `created: false`.
+ * `derivedFrom` must name a saved model.
+ */
 export async function saveModel(
   connection: DuckDBConnection,
   schema: string,
   model: Model,
-  meta: { by: string; derivedFrom?: string | null; now: Date },
-): Promise<SavedModel> {
+  meta: { by: string; derivedFrom?: string | null; status?: 'draft' | 'candidate'; now: Date },
+): Promise<SavedModel & { created: boolean }> {
   const hash = modelHash(model);
   const existing = await getModel(connection, schema, hash);
-  if (existing) return existing;
+  if (existing) return { ...existing, created: false };
+  const derivedFrom = meta.derivedFrom ?? null;
+  if (derivedFrom !== null && !(await getModel(connection, schema, derivedFrom))) {
+    throw new LabError('invalid_request', `derived from ${derivedFrom}, which is not saved`);
+  }
+  await inTransaction(connection, () =>
+    insertModel(connection, schema, model, {
+      ...meta,
+      derivedFrom,
+      status: meta.status ?? 'draft',
+    }),
+  );
+  return { ...(await getModel(connection, schema, hash))!, created: true };
+}
+
+/** Inserts a new model version and its first status; for use inside a caller's transaction. */
+export async function insertModel(
+  connection: DuckDBConnection,
+  schema: string,
+  model: Model,
+  meta: { by: string; derivedFrom: string | null; status: ModelStatus; now: Date },
+): Promise<string> {
+  const hash = modelHash(model);
   await connection.run(
     `INSERT INTO ${schema}.models VALUES ($hash, $name, $spec, $at::TIMESTAMP, $by, $derived)`,
     {
@@ -92,10 +147,15 @@ export async function saveModel(
       spec: canonicalJson(model),
       at: meta.now.toISOString(),
       by: meta.by,
-      derived: meta.derivedFrom ?? null,
+      derived: meta.derivedFrom,
     },
   );
-  return (await getModel(connection, schema, hash))!;
+  await recordStatus(connection, schema, hash, meta.status, {
+    by: meta.by,
+    reason: 'saved',
+    now: meta.now,
+  });
+  return hash;
 }
 
 export async function getModel(
@@ -103,107 +163,120 @@ export async function getModel(
   schema: string,
   hash: string,
 ): Promise<SavedModel | null> {
-  const [row] = await queryRows<ModelRow>(
-    connection,
-    `SELECT ${MODEL_COLUMNS} FROM ${schema}.models WHERE hash = $hash`,
-    { hash },
-  );
+  const [row] = await queryRows<ModelRow>(connection, selectModels(schema, 'm.hash = $hash'), {
+    hash,
+  });
   return row ? toSaved(row) : null;
 }
 
-export async function listModels(
-  connection: DuckDBConnection,
-  schema: string,
-): Promise<SavedModel[]> {
-  const rows = await queryRows<ModelRow>(
-    connection,
-    `SELECT ${MODEL_COLUMNS} FROM ${schema}.models ORDER BY created_at, hash`,
-  );
-  return rows.map(toSaved);
-}
-
-/** The newest production entry, or null on a registry that never had one. */
-export async function productionEntry(
-  connection: DuckDBConnection,
-  schema: string,
-): Promise<ProductionEntry | null> {
-  const [row] = await queryRows<{
-    seq: bigint;
-    model_hash: string;
-    at: string;
-    by: string;
-    reason: string;
-    action: ProductionEntry['action'];
-  }>(
-    connection,
-    `SELECT seq, model_hash, strftime(changed_at, '%Y-%m-%dT%H:%M:%SZ') AS at, changed_by AS by, reason, action
-     FROM ${schema}.production_log ORDER BY seq DESC LIMIT 1`,
-  );
-  if (!row) return null;
-  return {
-    seq: Number(row.seq),
-    hash: row.model_hash,
-    at: row.at,
-    by: row.by,
-    reason: row.reason,
-    action: row.action,
-  };
-}
-
-/** The production model with its log entry, or null when none was ever set. */
-export async function productionModel(
-  connection: DuckDBConnection,
-  schema: string,
-): Promise<(SavedModel & { entry: ProductionEntry }) | null> {
-  const entry = await productionEntry(connection, schema);
-  if (!entry) return null;
-  const saved = await getModel(connection, schema, entry.hash);
-  if (!saved) {
-    throw new LabError(
-      'invalid_request',
-      `production names model ${entry.hash}, which is not saved`,
-    );
-  }
-  return { ...saved, entry };
-}
-
-/** Makes a saved model production in one INSERT into the log. */
-export async function setProduction(
+/** Like `getModel`, but a missing model is an error naming the hash. */
+export async function requireModel(
   connection: DuckDBConnection,
   schema: string,
   hash: string,
-  meta: { by: string; reason: string; action: ProductionEntry['action']; now: Date },
-): Promise<ProductionEntry> {
-  if (!(await getModel(connection, schema, hash))) {
-    throw new LabError('invalid_request', `no saved model has hash ${hash}`);
+): Promise<SavedModel> {
+  const saved = await getModel(connection, schema, hash);
+  if (!saved) throw new LabError('invalid_request', `no saved model has hash ${hash}`);
+  return saved;
+}
+
+/** Every saved model, oldest first, optionally only those with one status. */
+export async function listModels(
+  connection: DuckDBConnection,
+  schema: string,
+  filter: { status?: ModelStatus } = {},
+): Promise<SavedModel[]> {
+  const rows = await queryRows<ModelRow>(connection, selectModels(schema, 'true'));
+  const models = rows.map(toSaved);
+  return filter.status ? models.filter((model) => model.status === filter.status) : models;
+}
+
+/** The full hash of the one saved model whose hash starts with `prefix` (4+ hex digits). */
+export async function resolveModelHash(
+  connection: DuckDBConnection,
+  schema: string,
+  prefix: string,
+): Promise<string> {
+  const wanted = prefix.trim().toLowerCase();
+  if (!/^[0-9a-f]{4,64}$/.test(wanted)) {
+    throw new LabError(
+      'invalid_request',
+      `a model hash is 4 to 64 hex digits (a prefix is enough), got "${prefix}"`,
+    );
   }
-  await connection.run(
-    `INSERT INTO ${schema}.production_log
-     SELECT coalesce(max(seq), 0) + 1, $hash, $at::TIMESTAMP, $by, $reason, $action
-     FROM ${schema}.production_log`,
-    { hash, at: meta.now.toISOString(), by: meta.by, reason: meta.reason, action: meta.action },
+  const rows = await queryRows<{ hash: string }>(
+    connection,
+    `SELECT hash FROM ${schema}.models WHERE starts_with(hash, $wanted) ORDER BY hash LIMIT 3`,
+    { wanted },
   );
-  return (await productionEntry(connection, schema))!;
+  if (rows.length === 0) throw new LabError('invalid_request', `no saved model has hash ${prefix}`);
+  if (rows.length > 1) {
+    throw new LabError(
+      'invalid_request',
+      `hash prefix ${prefix} is ambiguous: ${rows.map((row) => row.hash.slice(0, 12)).join(', ')}${rows.length > 2 ? ', ...' : ''}`,
+    );
+  }
+  return rows[0]!.hash;
 }
 
 /**
- * On a fresh state, registers the shipped default model as production. Returns the production
- * model either way.
+ * Sets the status of a model that is not production to draft, candidate or retired. A
+ * production model leaves production only when another one replaces it.
  */
-export async function ensureProduction(
+export async function setStatus(
   connection: DuckDBConnection,
   schema: string,
-  fallback: Model,
-  now: Date,
-): Promise<SavedModel & { entry: ProductionEntry }> {
-  const current = await productionModel(connection, schema);
-  if (current) return current;
-  const saved = await saveModel(connection, schema, fallback, { by: 'vitals', now });
-  await setProduction(connection, schema, saved.hash, {
-    by: 'vitals',
-    reason: 'shipped default model on a fresh state',
-    action: 'initial',
-    now,
+  hash: string,
+  status: SettableStatus,
+  meta: { by: string; reason?: string; now: Date },
+): Promise<SavedModel> {
+  if (!(SETTABLE_STATUSES as readonly string[]).includes(status)) {
+    throw new LabError(
+      'invalid_request',
+      `status must be one of ${SETTABLE_STATUSES.join(', ')} (production changes by promotion), got "${status}"`,
+    );
+  }
+  const saved = await requireModel(connection, schema, hash);
+  if (saved.status === 'production') {
+    throw new LabError(
+      'invalid_request',
+      `model ${hash.slice(0, 12)} is production; promote another model or roll back instead`,
+    );
+  }
+  if (saved.status === status) return saved;
+  await recordStatus(connection, schema, hash, status, {
+    by: meta.by,
+    reason: meta.reason ?? '',
+    now: meta.now,
   });
-  return (await productionModel(connection, schema))!;
+  return (await getModel(connection, schema, hash))!;
+}
+
+/** A model's recorded status changes, oldest first. */
+export async function statusHistory(
+  connection: DuckDBConnection,
+  schema: string,
+  hash: string,
+): Promise<StatusChange[]> {
+  const rows = await queryRows<{
+    seq: bigint;
+    model_hash: string;
+    status: ModelStatus;
+    at: string;
+    by: string;
+    reason: string;
+  }>(
+    connection,
+    `SELECT seq, model_hash, status, ${isoTimestamp('changed_at')} AS at, changed_by AS by, reason
+     FROM ${schema}.model_status_log WHERE model_hash = $hash ORDER BY seq`,
+    { hash },
+  );
+  return rows.map((row) => ({
+    seq: Number(row.seq),
+    hash: row.model_hash,
+    status: row.status,
+    at: row.at,
+    by: row.by,
+    reason: row.reason,
+  }));
 }

@@ -3,8 +3,12 @@
  * whose output is data take `--json`.
  */
 import { Command, CommanderError } from 'commander';
+import { auditCommand } from './commands/audit.ts';
 import { checkDataCommand } from './commands/check-data.ts';
 import { demoCommand } from './commands/demo.ts';
+import { modelsCommand } from './commands/models.ts';
+import { promoteCommand } from './commands/promote.ts';
+import { rollbackCommand } from './commands/rollback.ts';
 import { scoreCommand } from './commands/score.ts';
 
 export function buildProgram(): Command {
@@ -13,7 +17,11 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .addCommand(demoCommand())
     .addCommand(checkDataCommand())
-    .addCommand(scoreCommand());
+    .addCommand(scoreCommand())
+    .addCommand(modelsCommand())
+    .addCommand(promoteCommand())
+    .addCommand(rollbackCommand())
+    .addCommand(auditCommand());
 }
 
 const program = buildProgram().exitOverride();
