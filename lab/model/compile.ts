@@ -4,10 +4,11 @@ import {
   buildMetricsSql,
   unavailableMetrics,
   unavailableMessage,
+  type MetricColumn,
   type MetricsSql,
 } from '../metrics/build-sql.ts';
 import type { SqlParams } from '../run.ts';
-import { sqlNumber } from '../sql.ts';
+import { quoteTableName, sqlNumber } from '../sql.ts';
 import { normalizeSql, percentileWindows } from './normalize.ts';
 import type { Model } from './spec.ts';
 import { weightProfiles, type WeightProfile } from './weights.ts';
@@ -79,10 +80,55 @@ function checkAvailable(model: Model, tables: Iterable<TableName>): void {
   );
 }
 
-/** Compiles a validated model into SQL over the metric relation for the given dates. */
+/**
+ * Metric values computed earlier into a table (the relation of buildMetricsSql: `account_id,
+ * as_of, segment` and one column per metric), so that several models scored on the same dates
+ * share one metric computation (backtests, comparisons, fits). `columns` says which column holds
+ * which metric; every metric the model needs must be among them.
+ */
+export interface MetricSource {
+  table: string;
+  columns: readonly MetricColumn[];
+}
+
+const PLAIN_COLUMN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** The metric_values CTE over a precomputed metric table, restricted to the requested dates. */
+function metricSourceCte(source: MetricSource, wanted: readonly MetricColumn[]): string {
+  const select = wanted.map((column) => {
+    const found = source.columns.find(
+      (c) => c.metric === column.metric && c.seasonalAdjust === column.seasonalAdjust,
+    );
+    if (!found) {
+      throw new LabError(
+        'invalid_request',
+        `the metric table ${source.table} has no column for metric "${column.label}"`,
+        { table: source.table, metric: column.label },
+      );
+    }
+    if (!PLAIN_COLUMN.test(found.alias)) {
+      throw new LabError('invalid_request', `"${found.alias}" is not a plain column name`);
+    }
+    return `"${found.alias}" AS ${column.alias}`;
+  });
+  return `metric_values AS (
+  SELECT account_id, as_of, segment${select.map((item) => `, ${item}`).join('')}
+  FROM ${quoteTableName(source.table)}
+  WHERE as_of IN (SELECT unnest(CAST($as_of AS DATE[])))
+)`;
+}
+
+/**
+ * Compiles a validated model into SQL over the metric relation for the given dates. With
+ * `metricSource` the metric values are read from that table instead of being computed.
+ */
 export function compileModel(
   model: Model,
-  request: { asOf: readonly string[]; tables: Iterable<TableName> },
+  request: {
+    asOf: readonly string[];
+    tables: Iterable<TableName>;
+    metricSource?: MetricSource | undefined;
+  },
 ): CompiledModel {
   const tables = [...request.tables];
   checkAvailable(model, tables);
@@ -102,7 +148,8 @@ export function compileModel(
       .alias;
   const profiles = weightProfiles(model);
   const renormalize = model.missing === 'renormalize';
-  const params: SqlParams = { ...metrics.params };
+  const source = request.metricSource;
+  const params: SqlParams = source ? { as_of: [...request.asOf] } : { ...metrics.params };
   profiles.slice(1).forEach((profile, index) => (params[`segment_${index}`] = profile.segment!));
 
   const entries: CompiledEntry[] = flat.map(({ component, entry }, i) => ({
@@ -168,8 +215,9 @@ export function compileModel(
   const { red, yellow } = model.bands;
 
   const ctes = [
-    ...metrics.ctes,
-    `metric_values AS (\n${metrics.select}\n)`,
+    ...(source
+      ? [metricSourceCte(source, metrics.columns)]
+      : [...metrics.ctes, `metric_values AS (\n${metrics.select}\n)`]),
     `normalized AS (
   SELECT account_id, as_of, segment,
     ${profileSql} AS profile,

@@ -3,7 +3,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { TableName } from '../../data/contract.ts';
 import { runColumns, runRows, runStatement, type SqlParams } from '../run.ts';
 import { quoteTableName } from '../sql.ts';
-import { compileModel, type CompiledModel } from './compile.ts';
+import { compileModel, type CompiledModel, type MetricSource } from './compile.ts';
 import { modelHash } from './hash.ts';
 import type { Model } from './spec.ts';
 
@@ -18,6 +18,8 @@ export interface ScoreRequest {
   asOf: readonly string[];
   /** The tables present in the database. */
   tables: Iterable<TableName>;
+  /** Read metric values from a table computed earlier instead of computing them. */
+  metricSource?: MetricSource | undefined;
 }
 
 export interface ComponentScore {

@@ -1,0 +1,138 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { quoteTableName } from '../sql.ts';
+import { readTypedColumns, type ColumnKind } from '../validate/tables.ts';
+
+/** Labelled metric rows as columns: one Float64Array per metric (NaN: missing). */
+export interface MetricMatrix {
+  rows: number;
+  label: Uint8Array;
+  columns: Float64Array[];
+}
+
+/** What the regression sees of a metric: its raw value, or the percentile models rank it by. */
+export type FeatureScale = 'raw' | 'percentile';
+
+/** Label code for snapshots that are not labelled (excluded) or not evaluated. */
+const SKIP = 255;
+
+/**
+ * Pulls the metric values and labels of the labelled snapshots at `dates`; with `evaluation`,
+ * only its evaluated rows (the rows models were judged on). Ordered by date, segment and account.
+ * `percentile` features are the metrics ranked exactly as a model's `percentile within segment`
+ * ranks them (see percentileBlocks), among every account active at the date, labelled or not.
+ */
+export async function pullMatrix(
+  connection: DuckDBConnection,
+  request: {
+    metricTable: string;
+    labels: string;
+    aliases: readonly string[];
+    dates: readonly string[];
+    scale: FeatureScale;
+    evaluation?: string;
+  },
+): Promise<MetricMatrix> {
+  const keep = request.evaluation ? `CASE WHEN e.evaluated THEN l.label END` : 'l.label';
+  const evaluated = request.evaluation
+    ? `LEFT JOIN ${quoteTableName(request.evaluation)} e ON e.account_id = l.account_id AND e.as_of = l.as_of`
+    : '';
+  const spec: Record<string, ColumnKind> = { label: 'u8', block: 'i32' };
+  request.aliases.forEach((_, j) => (spec[`x${j}`] = 'f64'));
+  const { length, columns } = await readTypedColumns(
+    connection,
+    `SELECT CAST(coalesce(${keep}, ${SKIP}) AS UTINYINT) AS label,
+  CAST((m.as_of - DATE '2000-01-01') * 4096 + l.segment_idx AS INTEGER) AS block${request.aliases
+    .map((alias, j) => `, m."${alias}" AS x${j}`)
+    .join('')}
+FROM ${quoteTableName(request.metricTable)} m
+JOIN ${quoteTableName(request.labels)} l ON l.account_id = m.account_id AND l.as_of = m.as_of
+${evaluated}
+WHERE m.as_of IN (SELECT unnest(CAST($dates AS DATE[])))
+ORDER BY m.as_of, l.segment_idx, m.account_id`,
+    { dates: [...request.dates] },
+    spec,
+  );
+  const label = columns.label as Uint8Array;
+  const block = columns.block as Int32Array;
+  const raw = request.aliases.map((_, j) => columns[`x${j}`] as Float64Array);
+  const features = request.scale === 'raw' ? raw : raw.map((v) => percentileBlocks(v, block));
+  const kept: number[] = [];
+  for (let i = 0; i < length; i++) if (label[i] !== SKIP) kept.push(i);
+  return {
+    rows: kept.length,
+    label: Uint8Array.from(kept, (i) => label[i]!),
+    columns: features.map((values) => Float64Array.from(kept, (i) => values[i]!)),
+  };
+}
+
+function lowerBound(sorted: Float64Array, value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function upperBound(sorted: Float64Array, value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The mid-rank percentile of lab/model's normalisation, within each block of rows (a date and a
+ * segment, one key per block; rows of a block are contiguous): among the n values present in the block,
+ * 50 + 50 * (n_below - n_above) / (n - 1), 50 when n = 1, NaN for a missing value.
+ */
+export function percentileBlocks(values: Float64Array, block: Int32Array): Float64Array {
+  const out = new Float64Array(values.length).fill(NaN);
+  let start = 0;
+  while (start < values.length) {
+    let end = start;
+    while (end < values.length && block[end] === block[start]) end++;
+    const sorted = values
+      .subarray(start, end)
+      .filter((v) => !Number.isNaN(v))
+      .sort();
+    const n = sorted.length;
+    for (let i = start; i < end; i++) {
+      const v = values[i]!;
+      if (Number.isNaN(v)) continue;
+      const below = lowerBound(sorted, v);
+      const above = n - upperBound(sorted, v);
+      out[i] = n === 1 ? 50 : 50 + (50 * (below - above)) / (n - 1);
+    }
+    start = end;
+  }
+  return out;
+}
+
+/** The median of the non-missing values (numpy's, the mean of the middle two), or null. */
+export function medianOf(values: Float64Array): number | null {
+  const present = values.filter((v) => !Number.isNaN(v)).sort();
+  if (present.length === 0) return null;
+  const mid = present.length >> 1;
+  return present.length % 2 === 1 ? present[mid]! : (present[mid - 1]! + present[mid]!) / 2;
+}
+
+/** Rows for fitLogistic: missing values replaced by `fill`, as views into one buffer. */
+export function imputedRows(columns: readonly Float64Array[], fill: readonly number[]) {
+  const p = columns.length;
+  const n = columns[0]?.length ?? 0;
+  const buffer = new Float64Array(n * p);
+  columns.forEach((column, j) => {
+    for (let i = 0; i < n; i++) {
+      const v = column[i]!;
+      buffer[i * p + j] = Number.isNaN(v) ? fill[j]! : v;
+    }
+  });
+  return Array.from({ length: n }, (_, i) => buffer.subarray(i * p, (i + 1) * p));
+}
