@@ -41,6 +41,8 @@ const interval = z.object({ estimate: z.number(), low: z.number(), high: z.numbe
  * the result's shape: `{ auc: {estimate, low, high}, pairedDiff?: {against, estimate, low, high} }`
  * (extra fields ignored). A paired difference counts only when it was computed against `against`.
  */
+const backtestShape = z.object({ overall: z.object({ rocAuc: interval }) });
+
 const resultShape = z.object({
   auc: interval,
   pairedDiff: interval.extend({ against: z.string() }).optional(),
@@ -48,7 +50,11 @@ const resultShape = z.object({
 
 /** Extracts the gate's figures from a stored result; null when it carries no AUC interval. */
 export function gateFigures(result: unknown, against: string | null): GateFigures | null {
-  const parsed = resultShape.safeParse(result);
+  // A backtest result of lab/validate carries its AUC at overall.rocAuc.
+  const backtest = backtestShape.safeParse(result);
+  const parsed = backtest.success
+    ? { success: true as const, data: { auc: backtest.data.overall.rocAuc, pairedDiff: undefined } }
+    : resultShape.safeParse(result);
   if (!parsed.success) return null;
   const { auc, pairedDiff } = parsed.data;
   const figures: GateFigures = { auc: auc.estimate, aucLow: auc.low, aucHigh: auc.high };

@@ -24,3 +24,9 @@ export { MAX_ROC_POINTS } from './curves.ts';
 export { MIGRATION_BANDS, type Migration, type MigrationBand } from './migration.ts';
 export { materializeMetrics, metricRequests, type MetricTable } from './metric-table.ts';
 export type { StageLog } from './tables.ts';
+export {
+  DEFAULT_EVERY,
+  DEFAULT_HORIZON,
+  DEFAULT_SNAPSHOTS,
+  defaultBacktestSettings,
+} from './defaults.ts';

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { auditCommand } from './commands/audit.ts';
+import { backtestCommand } from './commands/backtest.ts';
 import { checkDataCommand } from './commands/check-data.ts';
 import { demoCommand } from './commands/demo.ts';
 import { modelsCommand } from './commands/models.ts';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .addCommand(demoCommand())
     .addCommand(checkDataCommand())
     .addCommand(scoreCommand())
+    .addCommand(backtestCommand())
     .addCommand(modelsCommand())
     .addCommand(promoteCommand())
     .addCommand(rollbackCommand())

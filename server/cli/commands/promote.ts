@@ -1,5 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { withConnection } from '../../../data/duckdb.ts';
+import { defaultBacktestSettings } from '../../../lab/validate/index.ts';
+import { openCheckedData } from '../dataset.ts';
+import { todayUtc } from '../options.ts';
 import { Command } from 'commander';
 import { dataFingerprintDetails } from '../../../data/fingerprint.ts';
 import {
@@ -42,7 +46,10 @@ export function promoteCommand(): Command {
       'data folder the backtests must have run on',
       process.env.DATA_DIR ?? './data/demo',
     )
-    .option('--settings <file|json>', 'the current backtest settings (a JSON file or inline JSON)')
+    .option(
+      '--settings <file|json>',
+      'the backtest settings the gate requires (a JSON file or inline JSON; default: the ones `backtest` uses by default)',
+    )
     .option(
       '--override-gate',
       `promote even if the gate refuses (admin; needs --reason of ${MIN_OVERRIDE_REASON}+ characters)`,
@@ -55,7 +62,11 @@ export function promoteCommand(): Command {
       const dataDir = path.resolve(options.data);
       const fingerprint = await dataFingerprintDetails(dataDir);
       if (fingerprint.tables.length === 0) throw new Error(`${dataDir} holds no data tables`);
-      const settings = options.settings === undefined ? null : await readSettings(options.settings);
+      // Without --settings, the same current settings `backtest` uses by default.
+      const settings =
+        options.settings === undefined
+          ? await currentSettings(options.data)
+          : await readSettings(options.settings);
       const result = await withState(
         options.state,
         async ({ connection, schema }) => {
@@ -77,6 +88,15 @@ export function promoteCommand(): Command {
       else process.stdout.write(describe(result));
       if (!result.promoted) process.exitCode = 1;
     });
+}
+
+async function currentSettings(dataDir: string) {
+  const { db, tables } = await openCheckedData(dataDir, todayUtc());
+  try {
+    return await withConnection(db, (connection) => defaultBacktestSettings(connection, tables));
+  } finally {
+    db.closeSync();
+  }
 }
 
 function gateLine(gate: GateDecision): string {

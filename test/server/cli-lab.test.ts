@@ -1,0 +1,162 @@
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultModels } from '../../lab/model/defaults.ts';
+import { ROOT_DIR } from '../../server/config.ts';
+import { tempDir } from '../helpers/app.ts';
+
+const exec = promisify(execFile);
+const CLI = path.join(ROOT_DIR, 'server', 'cli', 'main.ts');
+
+async function vitals(
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, ['--import', 'tsx', CLI, ...args], {
+      cwd: ROOT_DIR,
+      env: { ...process.env, TZ: 'UTC' },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('the lab from the command line: backtest, gate, promote, rollback', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  const data = () => path.join(dir, 'data');
+  const state = () => path.join(dir, 'state');
+
+  beforeAll(async () => {
+    ({ dir, cleanup } = await tempDir('vitals-lab-cli-'));
+    const made = await vitals(
+      'demo',
+      '--accounts',
+      '800',
+      '--seed',
+      '5',
+      '--out',
+      data(),
+      '--end-date',
+      '2026-06-30',
+    );
+    expect(made.code, made.stderr).toBe(0);
+    // A backfill registers the shipped default as production, as the server does.
+    const scored = await vitals(
+      'score',
+      '--data',
+      data(),
+      '--state',
+      state(),
+      '--from',
+      '2026-06-01',
+    );
+    expect(scored.code, scored.stderr).toBe(0);
+  });
+  afterAll(() => cleanup());
+
+  it('promotes only a backtested candidate, records why, and rolls back', async () => {
+    const production = await vitals(
+      'backtest',
+      '--data',
+      data(),
+      '--state',
+      state(),
+      '--reps',
+      '50',
+      '--json',
+    );
+    expect(production.code, production.stderr).toBe(0);
+    const productionResult = JSON.parse(production.stdout);
+    expect(productionResult.model.name).toBe('balanced');
+    expect(productionResult.snapshotDates.at(-1)).toBe('2026-04-01'); // 2026-06-30 minus 90 days
+    expect(productionResult.overall.rocAuc.estimate).toBeGreaterThan(0.6);
+
+    // The same weighting under another name: a different version with identical figures.
+    const candidateFile = path.join(dir, 'candidate.json');
+    await writeFile(
+      candidateFile,
+      JSON.stringify({ ...defaultModels()[0], name: 'balanced-copy' }),
+    );
+    const saved = await vitals(
+      'models',
+      'save',
+      candidateFile,
+      '--status',
+      'candidate',
+      '--state',
+      state(),
+      '--json',
+    );
+    expect(saved.code, saved.stderr).toBe(0);
+    const hash: string = JSON.parse(saved.stdout).hash;
+
+    const refused = await vitals('promote', hash, '--data', data(), '--state', state(), '--json');
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stdout).gate).toMatchObject({ passed: false, rule: 'unvalidated' });
+
+    const candidate = await vitals(
+      'backtest',
+      '--model',
+      hash.slice(0, 12),
+      '--data',
+      data(),
+      '--state',
+      state(),
+      '--reps',
+      '50',
+      '--json',
+    );
+    expect(candidate.code, candidate.stderr).toBe(0);
+    expect(JSON.parse(candidate.stdout).overall.rocAuc.estimate).toBeCloseTo(
+      productionResult.overall.rocAuc.estimate,
+      12,
+    );
+
+    const promoted = await vitals(
+      'promote',
+      hash,
+      '--data',
+      data(),
+      '--state',
+      state(),
+      '--json',
+      '--by',
+      'ana',
+    );
+    expect(promoted.code, promoted.stdout + promoted.stderr).toBe(0);
+    const decision = JSON.parse(promoted.stdout);
+    expect(decision.promoted).toBe(true);
+    expect(decision.gate.passed).toBe(true);
+
+    const audit = JSON.parse((await vitals('audit', '--state', state(), '--json')).stdout);
+    const entries = Array.isArray(audit) ? audit : audit.entries;
+    const promotion = entries.find((entry: { action: string }) => entry.action === 'promote');
+    expect(promotion).toMatchObject({
+      by: 'ana',
+      toHash: hash,
+      gatePassed: true,
+      overridden: false,
+    });
+    expect(promotion.figures.candidate.figures.auc).toBeCloseTo(
+      productionResult.overall.rocAuc.estimate,
+      12,
+    );
+
+    const back = await vitals(
+      'rollback',
+      '--state',
+      state(),
+      '--reason',
+      'checking rollback',
+      '--json',
+    );
+    expect(back.code, back.stderr).toBe(0);
+    expect(JSON.parse(back.stdout).to).toBe(productionResult.model.hash);
+  });
+});
