@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { auditCommand } from './commands/audit.ts';
 import { backtestCommand } from './commands/backtest.ts';
 import { checkDataCommand } from './commands/check-data.ts';
+import { fitCommand } from './commands/fit.ts';
 import { demoCommand } from './commands/demo.ts';
 import { modelsCommand } from './commands/models.ts';
 import { promoteCommand } from './commands/promote.ts';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     .addCommand(checkDataCommand())
     .addCommand(scoreCommand())
     .addCommand(backtestCommand())
+    .addCommand(fitCommand())
     .addCommand(modelsCommand())
     .addCommand(promoteCommand())
     .addCommand(rollbackCommand())

@@ -35,7 +35,7 @@ interface BacktestOptions {
 }
 
 /** A model file, a registry hash (or unique prefix), or, by default, the production model. */
-async function resolveModel(spec: string | undefined, stateDir: string): Promise<Model> {
+export async function resolveModel(spec: string | undefined, stateDir: string): Promise<Model> {
   if (spec && existsSync(spec)) return parseModel(await readFile(spec, 'utf8'));
   if (!existsSync(path.resolve(stateDir, 'vitals.duckdb'))) {
     if (spec) throw new Error(`"${spec}" is not a model file, and ${stateDir} holds no registry`);
