@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { auditCommand } from './commands/audit.ts';
 import { backtestCommand } from './commands/backtest.ts';
 import { checkDataCommand } from './commands/check-data.ts';
+import { compareCommand } from './commands/compare.ts';
 import { fitCommand } from './commands/fit.ts';
 import { demoCommand } from './commands/demo.ts';
 import { modelsCommand } from './commands/models.ts';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
     .addCommand(scoreCommand())
     .addCommand(backtestCommand())
     .addCommand(fitCommand())
+    .addCommand(compareCommand())
     .addCommand(modelsCommand())
     .addCommand(promoteCommand())
     .addCommand(rollbackCommand())

@@ -159,4 +159,62 @@ describe('the lab from the command line: backtest, gate, promote, rollback', () 
     expect(back.code, back.stderr).toBe(0);
     expect(JSON.parse(back.stdout).to).toBe(productionResult.model.hash);
   });
+
+  it('fits a model from history and compares it with production and the equal-weights baseline', async () => {
+    const out = path.join(dir, 'fitted.json');
+    const fitted = await vitals(
+      'fit',
+      '--data',
+      data(),
+      '--state',
+      state(),
+      '--out',
+      out,
+      '--json',
+    );
+    expect(fitted.code, fitted.stderr).toBe(0);
+    const fit = JSON.parse(fitted.stdout);
+    expect(fit.split.train.at(-1) < fit.split.holdout[0]).toBe(true);
+    const weights = fit.model.components.flatMap((c: { metrics: { weight: number }[] }) =>
+      c.metrics.map((m) => m.weight),
+    );
+    expect(weights.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(100, 6);
+
+    const compared = await vitals(
+      'compare',
+      '--model',
+      out,
+      '--data',
+      data(),
+      '--state',
+      state(),
+      '--reps',
+      '50',
+      '--json',
+    );
+    expect(compared.code, compared.stderr).toBe(0);
+    const result = JSON.parse(compared.stdout);
+    expect(result.models.map((m: { name: string; role: string }) => `${m.name}:${m.role}`)).toEqual(
+      ['fitted:model', 'equal-weights:baseline'],
+    );
+    // Compare scores every model on the same snapshots as a backtest of that model alone.
+    const alone = await vitals(
+      'backtest',
+      '--model',
+      out,
+      '--data',
+      data(),
+      '--state',
+      state(),
+      '--no-store',
+      '--reps',
+      '50',
+      '--json',
+    );
+    expect(alone.code, alone.stderr).toBe(0);
+    expect(result.models[0].overall.rocAuc.estimate).toBeCloseTo(
+      JSON.parse(alone.stdout).overall.rocAuc.estimate,
+      12,
+    );
+  });
 });
