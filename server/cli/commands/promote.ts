@@ -90,12 +90,21 @@ export function promoteCommand(): Command {
     });
 }
 
+/**
+ * The current backtest settings of the data (those `backtest` uses by default), or null when the
+ * data cannot give them: then the gate has no settings to vouch for and refuses.
+ */
 async function currentSettings(dataDir: string) {
-  const { db, tables } = await openCheckedData(dataDir, todayUtc());
   try {
-    return await withConnection(db, (connection) => defaultBacktestSettings(connection, tables));
-  } finally {
-    db.closeSync();
+    const { db, tables } = await openCheckedData(dataDir, todayUtc());
+    try {
+      return await withConnection(db, (connection) => defaultBacktestSettings(connection, tables));
+    } finally {
+      db.closeSync();
+    }
+  } catch {
+    // The gate then says that no settings were given, and refuses.
+    return null;
   }
 }
 
