@@ -1,31 +1,9 @@
-import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, queryRows, withConnection } from '../../data/duckdb.ts';
-import { ROOT_DIR } from '../../server/config.ts';
 import { tempDir } from '../helpers/app.ts';
-
-const exec = promisify(execFile);
-const CLI = path.join(ROOT_DIR, 'server', 'cli', 'main.ts');
-
-/** Runs the real command line in a child process; never throws, returns the exit code. */
-async function vitals(
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, ['--import', 'tsx', CLI, ...args], {
-      cwd: ROOT_DIR,
-      env: { ...process.env, TZ: 'UTC' },
-      maxBuffer: 32 * 1024 * 1024,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+import { vitals } from '../helpers/cli.ts';
 
 describe('command line', () => {
   let dir: string;
