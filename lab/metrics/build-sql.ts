@@ -138,7 +138,7 @@ class AggregatePlanner {
     return `${name}.${alias}`;
   }
 
-  /** Replaces `$key` placeholders by unique parameter names and records their values. */
+  /** Replaces `$key` parameter references by unique parameter names and records their values. */
   private bind(aggregate: Aggregate): Aggregate {
     if (!aggregate.params) return aggregate;
     let { call, where, prefilter } = aggregate;
@@ -149,10 +149,10 @@ class AggregatePlanner {
         this.paramNames.set(value, param);
         this.params[param] = value;
       }
-      const placeholder = new RegExp(`\\$${key}\\b`, 'g');
-      call = call.replace(placeholder, `$${param}`);
-      where = where?.replace(placeholder, `$${param}`);
-      prefilter = prefilter?.replace(placeholder, `$${param}`);
+      const reference = new RegExp(`\\$${key}\\b`, 'g');
+      call = call.replace(reference, `$${param}`);
+      where = where?.replace(reference, `$${param}`);
+      prefilter = prefilter?.replace(reference, `$${param}`);
     }
     const { params: _params, ...rest } = aggregate;
     return {
