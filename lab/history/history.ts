@@ -248,6 +248,17 @@ export async function earliestDataDate(
   return row?.d ?? null;
 }
 
+/** `date` moved by `days` (negative: earlier), both YYYY-MM-DD. */
+export function shiftDate(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * Days of data a metric needs before its first score means something: the 90-day windows (usage
+ * trend, tickets) are then full. History and backtests start this long after the first data day.
+ */
+export const WARM_UP_DAYS = 90;
+
 /** Dates from `from` to `to` every `everyDays`, ending exactly on `to`. */
 export function datesBack(from: string, to: string, everyDays: number): string[] {
   const day = 86_400_000;

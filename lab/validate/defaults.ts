@@ -1,17 +1,17 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { TableName } from '../../data/contract.ts';
 import { LabError } from '../errors.ts';
-import { earliestDataDate, latestDataDate } from '../history/history.ts';
+import {
+  earliestDataDate,
+  latestDataDate,
+  shiftDate as shift,
+  WARM_UP_DAYS,
+} from '../history/history.ts';
 
 /** The standard validation: monthly snapshots, churn within 90 days, up to two years. */
 export const DEFAULT_EVERY = 30;
 export const DEFAULT_HORIZON = 90;
 export const DEFAULT_SNAPSHOTS = 24;
-/** Metrics look back up to a year; the first snapshot leaves at least 90 days of history. */
-const WARM_UP_DAYS = 90;
-
-const shift = (date: string, days: number) =>
-  new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 /**
  * The current backtest settings for a data set: the ones the CLI and the promotion gate use when

@@ -9,7 +9,9 @@ import {
   backfillScores,
   batchSizeFor,
   scoredDates,
+  shiftDate,
   storeAccountProfiles,
+  WARM_UP_DAYS,
   type ScoreRunResult,
 } from '../../lab/history/index.ts';
 import { defaultModels } from '../../lab/model/defaults.ts';
@@ -127,8 +129,10 @@ export default fp<ScoringOptions>(
         const done = await scoredDates(connection, app.state.schema, production.hash);
         if (done.includes(latest)) return [];
         if (done.length > 0) return [latest];
+        // History starts once metric windows are full (or at the latest date on short data).
         const earliest = (await earliestDataDate(connection, app.data.tables)) ?? latest;
-        return datesBack(earliest, latest, BACKFILL_EVERY_DAYS);
+        const start = shiftDate(earliest, WARM_UP_DAYS);
+        return datesBack(start < latest ? start : latest, latest, BACKFILL_EVERY_DAYS);
       });
       if (plan.length > 0) await score(plan, trigger);
     };

@@ -72,6 +72,20 @@ describe('production scores and their API', () => {
     expect(portfolio.asOf).toBe(GOOD.lastUsageDay);
     const dates: string[] = portfolio.series.map((point: { asOf: string }) => point.asOf);
     expect(dates.at(-1)).toBe(GOOD.lastUsageDay);
+    // History starts 90 days after the first data day, or at the latest date on data this short.
+    const firstDataDay = await app.duckdb.withConnection(async (connection) => {
+      const reader = await connection.runAndReadAll(
+        `SELECT strftime(min(d), '%Y-%m-%d') AS d FROM (SELECT min(date) d FROM usage_daily UNION ALL
+         SELECT min(issued_on) FROM invoices UNION ALL SELECT min(CAST(opened_at AS DATE)) FROM support_tickets
+         UNION ALL SELECT min(date) FROM engagement UNION ALL SELECT min(date) FROM surveys
+         UNION ALL SELECT min(date) FROM signals UNION ALL SELECT min(event_date) FROM outcomes)`,
+      );
+      return reader.getRowObjectsJS()[0]?.d as string;
+    });
+    const warmedUp = new Date(Date.parse(`${firstDataDay}T00:00:00Z`) + 90 * 86_400_000)
+      .toISOString()
+      .slice(0, 10);
+    expect(dates[0]).toBe(warmedUp < GOOD.lastUsageDay ? warmedUp : GOOD.lastUsageDay);
     for (let i = 1; i < dates.length; i++) {
       const gap = (Date.parse(dates[i]!) - Date.parse(dates[i - 1]!)) / 86_400_000;
       expect(gap).toBe(7);
