@@ -68,7 +68,13 @@ try {
     await mkdir(stateDir, { recursive: true });
     const score = await repeat(1, 'score', async () => [dir, stateDir, '3']);
     const backfill = await repeat(1, 'backfill', async () => [dir, stateDir, '104']);
+    const lab = {
+      backtest: await repeat(1, 'backtest', async () => [dir]),
+      fit: await repeat(1, 'fit', async () => [dir]),
+      compare: await repeat(1, 'compare', async () => [dir]),
+    };
     report[size.label] = {
+      lab,
       accounts: Number(size.accounts),
       days: Number(options.days),
       demo,

@@ -20,7 +20,9 @@ import {
 import { getMetric } from '../../lab/metrics/catalog.ts';
 import { SOURCES } from '../../lab/metrics/sources.ts';
 import type { SourceTable } from '../../lab/metrics/types.ts';
+import { fitModel } from '../../lab/fit/index.ts';
 import { defaultModels } from '../../lab/model/defaults.ts';
+import { backtest, compare, defaultBacktestSettings } from '../../lab/validate/index.ts';
 import { scoreModelToTables } from '../../lab/model/score.ts';
 import type { Model } from '../../lab/model/spec.ts';
 import { ensureRegistry } from '../../lab/registry/index.ts';
@@ -66,6 +68,10 @@ async function run(): Promise<Record<string, unknown>> {
   if (task === 'backfill') {
     const [dataDir, stateDir, weeks] = args as [string, string, string];
     return backfillBench(dataDir, stateDir, Number(weeks));
+  }
+  if (task === 'backtest' || task === 'fit' || task === 'compare') {
+    const [dataDir] = args as [string];
+    return labBench(task, dataDir);
   }
   throw new Error(`unknown bench task ${task}`);
 }
@@ -191,6 +197,53 @@ async function backfillBench(dataDir: string, stateDir: string, weeks: number) {
   connection.closeSync();
   db.closeSync();
   return { dates: result.dates, scoreRows: result.accounts };
+}
+
+/** The lab at the default settings: monthly snapshots (up to 24), a 90-day horizon. */
+async function labBench(kind: 'backtest' | 'fit' | 'compare', dataDir: string) {
+  const { db, connection, tables } = await openData(dataDir);
+  const settings = { ...(await defaultBacktestSettings(connection, tables)), tables };
+  const balanced = defaultModels()[0]!;
+  try {
+    if (kind === 'backtest') {
+      const result = await backtest(connection, balanced, settings);
+      return {
+        snapshots: result.snapshotDates.length,
+        rows: result.counts.evaluated,
+        auc: result.overall.rocAuc?.estimate ?? null,
+      };
+    }
+    if (kind === 'fit') {
+      const result = await fitModel(connection, { ...settings, baseline: balanced });
+      return {
+        holdoutAuc: result.holdout.fitted.rocAuc?.estimate ?? null,
+        baselineAuc: result.holdout.baseline.rocAuc?.estimate ?? null,
+      };
+    }
+    // Three models (balanced, a usage-only variant and a support-heavy variant) plus the baseline.
+    const variant = (name: string, keep: string[]) => ({
+      ...balanced,
+      name,
+      components: balanced.components.filter((component) => keep.includes(component.key)),
+    });
+    const result = await compare(
+      connection,
+      [
+        balanced,
+        variant('usage-only', ['usage']),
+        variant('support-financial', ['support', 'financial']),
+      ],
+      settings,
+    );
+    return {
+      models: result.models.length,
+      rows: result.counts.evaluated,
+      aucs: result.models.map((model) => model.overall.rocAuc?.estimate ?? null),
+    };
+  } finally {
+    connection.closeSync();
+    db.closeSync();
+  }
 }
 
 const started = performance.now();
