@@ -133,6 +133,15 @@ try {
       `${(backfill.last.scoreRows as number).toLocaleString('en-US')} score rows`,
       '1',
     ]);
+    for (const [name, measured] of Object.entries(lab)) {
+      rows.push([
+        `lab ${name}, monthly x 90-day horizon ${label}`,
+        measured.medianSeconds.toFixed(2),
+        measured.medianMaxRssMiB.toFixed(0),
+        name === 'compare' ? '3 models + equal-weights baseline' : '',
+        '1',
+      ]);
+    }
   }
   const header = ['measurement', 'median s', 'peak RSS MiB', 'note', 'runs'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
