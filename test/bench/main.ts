@@ -68,11 +68,15 @@ try {
     await mkdir(stateDir, { recursive: true });
     const score = await repeat(1, 'score', async () => [dir, stateDir, '3']);
     const backfill = await repeat(1, 'backfill', async () => [dir, stateDir, '104']);
-    const lab = {
-      backtest: await repeat(1, 'backtest', async () => [dir]),
-      fit: await repeat(1, 'fit', async () => [dir]),
-      compare: await repeat(1, 'compare', async () => [dir]),
-    };
+    // Short data (a small --days) can be too short to fit or backtest: that is reported, not fatal.
+    const lab: Record<string, Awaited<ReturnType<typeof repeat>> | { error: string }> = {};
+    for (const name of ['backtest', 'fit', 'compare']) {
+      lab[name] = await repeat(1, name, async () => [dir]).catch((error: { stderr?: string }) => ({
+        error:
+          (error.stderr ?? String(error)).split('\n').find((line) => line.includes('Error:')) ??
+          'failed',
+      }));
+    }
     report[size.label] = {
       lab,
       accounts: Number(size.accounts),
@@ -134,6 +138,10 @@ try {
       '1',
     ]);
     for (const [name, measured] of Object.entries(lab)) {
+      if ('error' in measured) {
+        rows.push([`lab ${name} ${label}`, '-', '-', measured.error.trim().slice(0, 80), '1']);
+        continue;
+      }
       rows.push([
         `lab ${name}, monthly x 90-day horizon ${label}`,
         measured.medianSeconds.toFixed(2),
