@@ -6,18 +6,10 @@ import { computeMetrics } from '../../lab/metrics/compute.ts';
 import { baseRows, T } from './fixtures.ts';
 import { withTables } from './helpers.ts';
 
+import { TABLE_NAMES } from '../../data/contract.ts';
+
 const GOLDEN = new URL('./golden/metrics-small.sql', import.meta.url);
-const ALL_TABLES = [
-  'accounts',
-  'outcomes',
-  'usage_daily',
-  'support_tickets',
-  'engagement',
-  'invoices',
-  'surveys',
-  'milestones',
-  'signals',
-] as const;
+const ALL_TABLES = TABLE_NAMES;
 
 const small = () =>
   buildMetricsSql({

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TABLE_NAMES } from '../../data/contract.ts';
 import { openDatabase, queryRows, withConnection } from '../../data/duckdb.ts';
 import { tempDir } from '../helpers/app.ts';
 import { vitals } from '../helpers/cli.ts';
@@ -56,17 +57,7 @@ describe('command line', () => {
     );
     const result = JSON.parse(again.stdout);
     expect(result.files.map((file: { table: string }) => file.table)).toEqual(
-      expect.arrayContaining([
-        'accounts',
-        'outcomes',
-        'usage_daily',
-        'support_tickets',
-        'engagement',
-        'invoices',
-        'surveys',
-        'milestones',
-        'signals',
-      ]),
+      expect.arrayContaining([...TABLE_NAMES]),
     );
     const accounts = result.files.find((file: { table: string }) => file.table === 'accounts');
     expect(accounts.rows).toBe(60);
