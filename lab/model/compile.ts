@@ -9,7 +9,7 @@ import {
 } from '../metrics/build-sql.ts';
 import type { SqlParams } from '../run.ts';
 import { quoteTableName, sqlNumber } from '../sql.ts';
-import { normalizeSql, percentileWindows } from './normalize.ts';
+import { normalizeSql, percentileCte, percentileKeys } from './normalize.ts';
 import type { Model } from './spec.ts';
 import { weightProfiles, type WeightProfile } from './weights.ts';
 
@@ -175,17 +175,39 @@ export function compileModel(
 
   const profileSql =
     profiles.length > 1
-      ? `CASE segment ${profiles
+      ? `CASE mv.segment ${profiles
           .slice(1)
           .map((_, index) => `WHEN $segment_${index} THEN ${index + 1}`)
           .join(' ')} ELSE 0 END`
       : '0';
-  const windows = flat.flatMap(({ entry }, i) => percentileWindows(`r${i}`, entry, `pw${i}`));
-  const rawColumns = flat.map(
-    ({ entry }, i) => `    ${columnOf(entry.metric, entry.seasonal_adjust)} AS r${i}`,
+  // One percentile relation per (metric column, partition), shared by entries that rank the same
+  // values the same way (a metric used by several segments' profiles, say).
+  const percentiles = new Map<string, { name: string; column: string; keys: string[] }>();
+  const percentileOf = flat.map(({ entry }) => {
+    const keys = percentileKeys(entry);
+    if (!keys) return null;
+    const column = columnOf(entry.metric, entry.seasonal_adjust);
+    const key = `${column}|${keys.join(',')}`;
+    let found = percentiles.get(key);
+    if (!found) {
+      found = { name: `pct${percentiles.size}`, column, keys };
+      percentiles.set(key, found);
+    }
+    return found;
+  });
+  const percentileJoins = [...percentiles.values()].map(
+    ({ name, column, keys }) =>
+      `  LEFT JOIN ${name} ON ${name}.v = mv.${column}${keys.map((k) => ` AND ${name}.${k} IS NOT DISTINCT FROM mv.${k}`).join('')}`,
   );
+  const rawColumns = flat.map(
+    ({ entry }, i) => `    mv.${columnOf(entry.metric, entry.seasonal_adjust)} AS r${i}`,
+  );
+  const percentileColumns = flat.flatMap((_, i) => {
+    const found = percentileOf[i];
+    return found ? [`    ${found.name}.p AS pr${i}`] : [];
+  });
   const normalizedColumns = flat.map(
-    ({ entry }, i) => `    ${normalizeSql(`r${i}`, entry, `pw${i}`)} AS n${i}`,
+    ({ entry }, i) => `    ${normalizeSql(`r${i}`, entry, `pr${i}`)} AS n${i}`,
   );
   const weightColumns = [
     ...flat.map(({ c, m }, i) => `    ${profileCase(profiles, (p) => p.metrics[c]![m]!)} AS w${i}`),
@@ -218,16 +240,20 @@ export function compileModel(
     ...(source
       ? [metricSourceCte(source, metrics.columns)]
       : [...metrics.ctes, `metric_values AS (\n${metrics.select}\n)`]),
+    ...[...percentiles.values()].map(({ name, column, keys }) =>
+      percentileCte(name, 'metric_values', column, keys),
+    ),
     `normalized AS (
-  SELECT account_id, as_of, segment,
+  SELECT mv.account_id, mv.as_of, mv.segment,
     ${profileSql} AS profile,
-${rawColumns.join(',\n')}
-  FROM metric_values
+${[...rawColumns, ...percentileColumns].join(',\n')}
+  FROM metric_values mv
+${percentileJoins.join('\n')}
 )`,
     `normalized_values AS (
   SELECT *,
 ${normalizedColumns.join(',\n')}
-  FROM normalized${windows.length > 0 ? `\n  WINDOW ${windows.join(',\n    ')}` : ''}
+  FROM normalized
 )`,
     `weighted AS (
   SELECT *,

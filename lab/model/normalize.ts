@@ -16,33 +16,50 @@ import type { ModelMetric } from './spec.ts';
  * thresholds: piecewise linear through the points, flat beyond the ends; y is already the health
  * value, so direction does not flip it (the spec rejects points that contradict the direction).
  */
-export function normalizeSql(raw: string, entry: ModelMetric, window: string): string {
+export function normalizeSql(raw: string, entry: ModelMetric, percentile: string): string {
   const normalize = entry.normalize;
   if (normalize.method === 'thresholds') return thresholdsSql(raw, normalize.points);
   const value =
-    normalize.method === 'percentile' ? percentileSql(raw, window) : minmaxSql(raw, normalize);
+    normalize.method === 'percentile'
+      ? `(CASE WHEN ${raw} IS NULL THEN NULL ELSE ${percentile} END)`
+      : minmaxSql(raw, normalize);
   return entry.direction === 'lower_is_better' ? `100 - ${value}` : value;
 }
 
-/** The WINDOW clauses a percentile needs: partition, and partition ordered by the raw value. */
-export function percentileWindows(raw: string, entry: ModelMetric, window: string): string[] {
-  if (entry.normalize.method !== 'percentile') return [];
-  const partition =
-    entry.normalize.within === 'segment' ? 'PARTITION BY as_of, segment' : 'PARTITION BY as_of';
-  return [
-    `${window}_p AS (${partition})`,
-    `${window}_o AS (${partition} ORDER BY ${raw} ASC NULLS LAST)`,
-  ];
+/** The partition a percentile ranks within: the date, or the date and the segment. */
+export function percentileKeys(entry: ModelMetric): string[] | null {
+  if (entry.normalize.method !== 'percentile') return null;
+  return entry.normalize.within === 'segment' ? ['as_of', 'segment'] : ['as_of'];
 }
 
-function percentileSql(raw: string, window: string): string {
-  const n = `count(${raw}) OVER ${window}_p`;
-  // NULLs sort last, so for a value x cume_dist * rows counts the values <= x (peers included)
-  // and rank - 1 those below it. (cume_dist is cheaper than a count over a RANGE frame.)
-  const atMost = `round(cume_dist() OVER ${window}_o * count(*) OVER ${window}_p)`;
-  const below = `(rank() OVER ${window}_o - 1)`;
-  return `(CASE WHEN ${raw} IS NULL THEN NULL WHEN ${n} = 1 THEN 50
-      ELSE 50 + 50 * (${below} - (${n} - ${atMost})) / (${n} - 1) END)`;
+/**
+ * A relation `(keys..., v, p)` with the mid-rank percentile `p` of every distinct value `v` of
+ * column `raw` of `source`, within `keys`. Values are counted once per distinct value and ranked
+ * with running sums over that (usually much smaller) relation, then joined back on the value:
+ * far cheaper than window functions over every row, which sort the whole row for each metric.
+ * With `c` rows equal to v and `at_most` rows <= v among the n present: n_below = at_most - c,
+ * n_above = n - at_most.
+ */
+export function percentileCte(
+  name: string,
+  source: string,
+  raw: string,
+  keys: readonly string[],
+): string {
+  const partition = keys.join(', ');
+  return `${name} AS (
+  SELECT ${partition}, v,
+    CASE WHEN n = 1 THEN 50 ELSE 50 + 50 * ((at_most - c) - (n - at_most)) / (n - 1) END AS p
+  FROM (
+    SELECT ${partition}, v, c,
+      sum(c) OVER (PARTITION BY ${partition} ORDER BY v ROWS UNBOUNDED PRECEDING) AS at_most,
+      sum(c) OVER (PARTITION BY ${partition}) AS n
+    FROM (
+      SELECT ${partition}, ${raw} AS v, CAST(count(*) AS DOUBLE) AS c
+      FROM ${source} WHERE ${raw} IS NOT NULL GROUP BY ${partition}, ${raw}
+    )
+  )
+)`;
 }
 
 function minmaxSql(raw: string, { min, max }: { min: number; max: number }): string {

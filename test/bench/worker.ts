@@ -202,7 +202,11 @@ async function backfillBench(dataDir: string, stateDir: string, weeks: number) {
 /** The lab at the default settings: monthly snapshots (up to 24), a 90-day horizon. */
 async function labBench(kind: 'backtest' | 'fit' | 'compare', dataDir: string) {
   const { db, connection, tables } = await openData(dataDir);
-  const settings = { ...(await defaultBacktestSettings(connection, tables)), tables };
+  const stages: Record<string, number> = {};
+  const log = ({ stage, seconds }: { stage: string; seconds: number }) => {
+    stages[stage] = Math.round(((stages[stage] ?? 0) + seconds) * 100) / 100;
+  };
+  const settings = { ...(await defaultBacktestSettings(connection, tables)), tables, log };
   const balanced = defaultModels()[0]!;
   try {
     if (kind === 'backtest') {
@@ -211,6 +215,7 @@ async function labBench(kind: 'backtest' | 'fit' | 'compare', dataDir: string) {
         snapshots: result.snapshotDates.length,
         rows: result.counts.evaluated,
         auc: result.overall.rocAuc?.estimate ?? null,
+        stages,
       };
     }
     if (kind === 'fit') {
@@ -218,6 +223,7 @@ async function labBench(kind: 'backtest' | 'fit' | 'compare', dataDir: string) {
       return {
         holdoutAuc: result.holdout.fitted.rocAuc?.estimate ?? null,
         baselineAuc: result.holdout.baseline.rocAuc?.estimate ?? null,
+        stages,
       };
     }
     // Three models (balanced, a usage-only variant and a support-heavy variant) plus the baseline.
@@ -239,6 +245,7 @@ async function labBench(kind: 'backtest' | 'fit' | 'compare', dataDir: string) {
       models: result.models.length,
       rows: result.counts.evaluated,
       aucs: result.models.map((model) => model.overall.rocAuc?.estimate ?? null),
+      stages,
     };
   } finally {
     connection.closeSync();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { METRICS_PLANS, type MetricsPlan } from '../../lab/metrics/build-sql.ts';
 import { computeMetrics } from '../../lab/metrics/compute.ts';
 import { STATIC_METRICS } from '../../lab/metrics/catalog.ts';
 import type { SourceTable } from '../../lab/metrics/types.ts';
@@ -77,12 +78,17 @@ const METRICS = [
   "signal:it's:avg_90d",
 ];
 
-async function valuesAt(rows: Rows, extra: Rows, asOf: string) {
+async function valuesAt(rows: Rows, extra: Rows, asOf: string, plan: MetricsPlan = 'auto') {
   const { connection, close } = await openLabDatabase();
   try {
     const tables = await createTables(connection, rows);
     await appendRows(connection, extra);
-    const result = await computeMetrics(connection, { metrics: METRICS, asOf: [asOf], tables });
+    const result = await computeMetrics(connection, {
+      metrics: METRICS,
+      asOf: [asOf],
+      tables,
+      plan,
+    });
     return new Map(result.rows.map((row) => [row.account_id, row.values]));
   } finally {
     close();
@@ -96,29 +102,33 @@ function same(a: number | null | undefined, b: number | null | undefined): boole
 
 describe('point-in-time rule', () => {
   const tables = Object.keys(FUTURE) as SourceTable[];
+  const cases = tables.flatMap((table) => METRICS_PLANS.map((plan) => [table, plan] as const));
 
-  it.each(tables)('rows dated after T in %s change no metric as of T', async (table) => {
-    const before = await valuesAt(baseRows(), {}, T);
-    const withFuture = await valuesAt(baseRows(), { [table]: FUTURE[table] }, T);
-    expect([...withFuture.keys()]).toEqual([...before.keys()]);
-    for (const [account, values] of before) {
-      for (const metric of METRICS) {
-        const got = withFuture.get(account)![metric];
-        expect(
-          same(got, values[metric]),
-          `${table}: ${account} ${metric} ${values[metric]} -> ${got}`,
-        ).toBe(true);
+  it.each(cases)(
+    'rows dated after T in %s change no metric as of T (%s plan)',
+    async (table, plan) => {
+      const before = await valuesAt(baseRows(), {}, T, plan);
+      const withFuture = await valuesAt(baseRows(), { [table]: FUTURE[table] }, T, plan);
+      expect([...withFuture.keys()]).toEqual([...before.keys()]);
+      for (const [account, values] of before) {
+        for (const metric of METRICS) {
+          const got = withFuture.get(account)![metric];
+          expect(
+            same(got, values[metric]),
+            `${table}: ${account} ${metric} ${values[metric]} -> ${got}`,
+          ).toBe(true);
+        }
       }
-    }
-  });
+    },
+  );
 
   // Guards the test above: the same rows do move metrics once they are on or before the date,
   // so "nothing changed" really means they were ignored, not that they never mattered.
-  it.each(tables)(
-    'the rows added to %s do change metrics once dated on or before T',
-    async (table) => {
-      const before = await valuesAt(baseRows(), {}, LATE);
-      const withRows = await valuesAt(baseRows(), { [table]: FUTURE[table] }, LATE);
+  it.each(cases)(
+    'the rows added to %s do change metrics once dated on or before T (%s plan)',
+    async (table, plan) => {
+      const before = await valuesAt(baseRows(), {}, LATE, plan);
+      const withRows = await valuesAt(baseRows(), { [table]: FUTURE[table] }, LATE, plan);
       const changed = [...before].flatMap(([account, values]) =>
         METRICS.filter((metric) => !same(withRows.get(account)?.[metric], values[metric])).map(
           (metric) => `${account} ${metric}`,

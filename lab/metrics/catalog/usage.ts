@@ -91,10 +91,12 @@ export const USAGE_METRICS: readonly MetricDef[] = [
     unit: 'relative change',
     tables,
     seasonal: true,
+    // The week before is the last 14 days less the last 7: plain sums over windows ending at T.
     aggregates: {
       current: usage(7, 'sum(t.active_users)'),
-      previous: usage(14, 'sum(t.active_users)', 't.date <= d.as_of - 7'),
+      fortnight: usage(14, 'sum(t.active_users)'),
     },
-    value: (a) => `(${a.current} - ${a.previous}) / nullif(${a.previous}, 0)`,
+    value: (a) =>
+      `(${a.current} - (${a.fortnight} - coalesce(${a.current}, 0))) / nullif(${a.fortnight} - coalesce(${a.current}, 0), 0)`,
   }),
 ];
