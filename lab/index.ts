@@ -184,3 +184,22 @@ export {
   type FitSettingsInput,
   type FitTerm,
 } from './fit/index.ts';
+
+// Seasonality (lab/seasonality/): STL as R's stats::stl() (Cleveland et al., 1990), MSTL for
+// several periods (Bandara et al., 2021), and daily series with gaps and a period choice by length.
+export {
+  decomposeDaily,
+  dailyPeriods,
+  fillGaps,
+  mstl,
+  resolveStlOptions,
+  stl,
+  StlError,
+  type DailyDecomposition,
+  type DecomposeDailyOptions,
+  type MstlOptions,
+  type MstlResult,
+  type StlErrorCode,
+  type StlOptions,
+  type StlResult,
+} from './seasonality/index.ts';

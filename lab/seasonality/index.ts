@@ -1,0 +1,30 @@
+/** Seasonal decomposition: STL as R's stats::stl(), MSTL as forecast::mstl(), daily helpers. */
+export {
+  partialSort,
+  resolveStlOptions,
+  robustnessWeights,
+  stl,
+  StlError,
+  type LoessDegree,
+  type ResolvedStlOptions,
+  type RobustMedian,
+  type StlErrorCode,
+  type StlOptions,
+  type StlResult,
+} from './stl.ts';
+export {
+  mstl,
+  type MstlOptions,
+  type MstlResult,
+  type MstlSeasonal,
+  type MstlStlOptions,
+} from './mstl.ts';
+export {
+  dailyPeriods,
+  decomposeDaily,
+  fillGaps,
+  MIN_DAILY_POINTS,
+  YEARLY_DAILY_POINTS,
+  type DailyDecomposition,
+  type DecomposeDailyOptions,
+} from './daily.ts';
