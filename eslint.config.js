@@ -5,7 +5,15 @@ import ts from 'typescript-eslint';
 
 export default ts.config(
   {
-    ignores: ['node_modules/', 'dist/', 'state/', 'data/demo/', 'test-results/', 'bench-results/'],
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'state/',
+      'data/demo/',
+      'test-results/',
+      'bench-results/',
+      '.scratch/',
+    ],
   },
   js.configs.recommended,
   ...ts.configs.recommended,

@@ -172,6 +172,7 @@ export {
   type ResolvedSettings,
   type RunCounts,
   type SegmentFigures,
+  type Progress,
   type StageLog,
 } from './validate/index.ts';
 export {

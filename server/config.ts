@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { DEMO_DEFAULTS } from '../data/generator/generate.ts';
 
 /** The repository (or image) root: paths in the config default relative to it. */
 export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -51,7 +52,7 @@ export const envSchema = z.object({
     .enum(['true', 'false'], { error: 'SCORE_ON_START must be true or false' })
     .default('true'),
   DEMO_ACCOUNTS: positiveInt('DEMO_ACCOUNTS').default(5000),
-  DEMO_DAYS: positiveInt('DEMO_DAYS').default(730),
+  DEMO_DAYS: positiveInt('DEMO_DAYS').default(DEMO_DEFAULTS.days),
   DEMO_SEED: z.coerce.number().int('DEMO_SEED must be a whole number').default(42),
 });
 

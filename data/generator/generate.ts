@@ -23,7 +23,7 @@ import { accountsBaseSql, calendarSql, healthSql, healthTruthOutputSql } from '.
 import { signalsOutputSql, usageOutputSql } from './sql-usage.ts';
 
 /** What `npm run vitals -- demo` generates when not told otherwise. */
-export const DEMO_DEFAULTS = { accounts: 5000, days: 730, seed: 42 } as const;
+export const DEMO_DEFAULTS = { accounts: 5000, days: 1095, seed: 42 } as const;
 
 /** The default last day of demo data: yesterday (UTC) relative to `now`. */
 export function defaultEndDate(now: Date): string {

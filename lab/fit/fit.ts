@@ -13,7 +13,7 @@ import { evaluateModels, prepareRun } from '../validate/evaluate.ts';
 import { resolveDataEnd } from '../validate/labels.ts';
 import { percentileInterval } from '../validate/resample.ts';
 import { parseSettings, snapshotDates, type ResolvedSettings } from '../validate/settings.ts';
-import { withRunTables, type StageLog } from '../validate/tables.ts';
+import { withRunTables, type Progress, type StageLog } from '../validate/tables.ts';
 import { imputedRows, medianOf, pullMatrix } from './matrix.ts';
 import { fitSettingsSchema, type FitResult, type FitSettingsInput } from './schema.ts';
 import { timeSplit } from './split.ts';
@@ -24,6 +24,8 @@ export type FitOptions = FitSettingsInput & {
   /** The model the fit is judged against and takes its bands from. Default: the shipped default. */
   baseline?: Model;
   log?: StageLog;
+  /** Told how far the fit is, stage by stage (for a progress bar). */
+  progress?: Progress;
 };
 
 function checkMetrics(metrics: readonly string[], tables: readonly TableName[]): void {
@@ -51,7 +53,7 @@ export async function fitModel(
   connection: DuckDBConnection,
   options: FitOptions,
 ): Promise<FitResult> {
-  const { tables, baseline: baselineOption, log, ...input } = options;
+  const { tables, baseline: baselineOption, log, progress, ...input } = options;
   const parsed = parseSettings(fitSettingsSchema, input);
   const present = [...tables];
   const dataEnd = await resolveDataEnd(connection, present, parsed);
@@ -209,5 +211,6 @@ export async function fitModel(
       };
     },
     log,
+    progress,
   );
 }

@@ -45,6 +45,11 @@ export interface MetricsSql {
   columns: MetricColumn[];
   /** The signal tables the query reads (accounts and outcomes are always read). */
   tablesRead: SourceTable[];
+  /**
+   * Whether the query reads seasonally adjusted usage, whose factors must be in place first
+   * (lab/seasonality/factors.ts: prepareSeasonalFactors for the same dates, `seasonalDays` back).
+   */
+  seasonalDays: number | null;
   warnings: string[];
 }
 
@@ -183,8 +188,8 @@ class AggregatePlanner {
   add(aggregate: Aggregate, source: Source): string {
     const bound = this.bind(aggregate);
     const scope = bound.scope ?? 'account';
-    const parts = this.bucketed ? decompose(bound) : null;
-    const name = `agg_${source.table}${scope === 'portfolio' ? '_portfolio' : ''}${parts ? '_b' : ''}`;
+    const parts = this.bucketed && !source.adjusted ? decompose(bound) : null;
+    const name = `agg_${source.table}${source.adjusted ? '_sa' : ''}${scope === 'portfolio' ? '_portfolio' : ''}${parts ? '_b' : ''}`;
     const key = JSON.stringify([
       name,
       bound.lookbackDays,
@@ -275,7 +280,7 @@ function scanFilter(group: Group): string[] {
 function scan(group: Group): string {
   return `(
     SELECT ${group.source.columns}
-    FROM ${group.source.table}
+    FROM ${group.source.from ?? group.source.table}
     WHERE ${scanFilter(group).join('\n      AND ')}
   ) t`;
 }
@@ -304,13 +309,36 @@ function directGroupCte(group: Group): string {
   });
   const keys = group.scope === 'account' ? 't.account_id, d.as_of' : 'd.as_of';
   const on = [`t.${source.date} <= d.as_of`, ...(lookback === null ? [] : [window(lookback)])];
+  const rows = source.adjusted ? adjustedRows(group, on) : `${scan(group)} ON ${on.join(' AND ')}`;
   return `${group.name} AS (
   SELECT ${keys},
 ${columns.join(',\n')}
   FROM as_of_dates d
-  JOIN ${scan(group)} ON ${on.join(' AND ')}
+  JOIN ${rows}
   GROUP BY ${keys}
 )`;
+}
+
+/**
+ * The rows of an adjusted source as seen from each date T: the rows in T's window, with every
+ * adjusted column divided by the factor of the row's segment and day as of T (1 where the segment
+ * has no factors for T, as when its history is too short).
+ */
+function adjustedRows(group: Group, on: readonly string[]): string {
+  const { source } = group;
+  const { factors, columns } = source.adjusted!;
+  const adjusted = new Set(columns);
+  const names = source.columns.split(',').map((column) => column.trim().split('.').at(-1)!);
+  const select = names.map((name) =>
+    adjusted.has(name) ? `t.${name} / coalesce(f.f_${name}, 1) AS ${name}` : `t.${name}`,
+  );
+  return `(
+    SELECT d.as_of AS seen_as_of, ${select.join(', ')}
+    FROM as_of_dates d
+    JOIN ${scan(group)} ON ${on.join(' AND ')}
+    LEFT JOIN ${factors} f
+      ON f.segment = t.segment AND f.as_of = d.as_of AND f.date = t.${source.date}
+  ) t ON t.seen_as_of = d.as_of`;
 }
 
 /**
@@ -492,6 +520,9 @@ export function buildMetricsSql(request: MetricsRequest): MetricsSql {
     params,
     columns,
     tablesRead: [...new Set(groups.map((group) => group.source.table))],
+    seasonalDays: groups.some((group) => group.source.adjusted)
+      ? Math.max(...groups.filter((g) => g.source.adjusted).map((g) => g.lookback ?? 0))
+      : null,
     warnings,
   };
 }

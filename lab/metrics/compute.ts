@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { runRows } from '../run.ts';
+import { prepareFactorsFor } from '../seasonality/factors.ts';
 import { buildMetricsSql, type MetricColumn, type MetricsRequest } from './build-sql.ts';
 
 export interface MetricRow {
@@ -26,6 +27,7 @@ export async function computeMetrics(
   request: MetricsRequest,
 ): Promise<MetricsResult> {
   const plan = buildMetricsSql(request);
+  const factorWarnings = await prepareFactorsFor(connection, plan, request.asOf);
   const aliases = plan.columns.map((column) => column.alias);
   const sql = `SELECT account_id, strftime(as_of, '%Y-%m-%d') AS as_of, segment${aliases.map((a) => `, ${a}`).join('')}
 FROM (
@@ -40,5 +42,5 @@ ${plan.sql}
       plan.columns.map((column) => [column.label, row[column.alias] as number | null]),
     ),
   }));
-  return { columns: plan.columns, rows, warnings: plan.warnings };
+  return { columns: plan.columns, rows, warnings: [...plan.warnings, ...factorWarnings] };
 }

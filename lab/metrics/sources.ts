@@ -1,3 +1,4 @@
+import { SEASONAL_COLUMNS, SEASONAL_FACTORS_TABLE } from '../seasonality/factors.ts';
 import type { SourceTable } from './types.ts';
 
 /**
@@ -14,6 +15,14 @@ export interface Source {
   rawDate: string;
   /** When the row's time is a TIMESTAMP column: its name, compared uncast in the pre-filter. */
   rawTimestamp?: string;
+  /** The FROM clause of the scan, when it is not the table alone. */
+  from?: string;
+  /**
+   * Seasonally adjusted: the columns that are divided by the factor of the row's segment and day
+   * as of T, read from the `factors` table (see lab/seasonality/factors.ts); `columns` must include
+   * `segment`. Adjusted values depend on T, so such a source is always read with the direct plan.
+   */
+  adjusted?: { factors: string; columns: readonly string[] };
 }
 
 const source = (
@@ -46,10 +55,17 @@ export const SOURCES: Record<SourceTable, Source> = {
 };
 
 /**
- * The hook for seasonally adjusted metrics: the source to read instead of `table` when a metric
- * asks for seasonal adjustment. None exists yet (per-segment seasonal factors come with a later
- * issue); until then adjusted requests read the raw rows and say so in the warnings.
+ * The source read instead of `table` when a metric asks for seasonal adjustment: daily usage with
+ * each activity column divided by its segment's seasonal factor for the day as of T. Null for
+ * tables without an adjusted variant.
  */
-export function seasonalSource(_table: SourceTable): Source | null {
-  return null;
+export function seasonalSource(table: SourceTable): Source | null {
+  if (table !== 'usage_daily') return null;
+  return {
+    ...SOURCES.usage_daily,
+    columns:
+      'usage_daily.account_id, date, seats, active_users, logins, feature_events, features_used, accounts.segment',
+    from: 'usage_daily JOIN accounts ON accounts.account_id = usage_daily.account_id',
+    adjusted: { factors: SEASONAL_FACTORS_TABLE, columns: SEASONAL_COLUMNS },
+  };
 }

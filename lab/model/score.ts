@@ -3,6 +3,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { TableName } from '../../data/contract.ts';
 import { runColumns, runRows, runStatement, type SqlParams } from '../run.ts';
 import { quoteTableName } from '../sql.ts';
+import { prepareFactorsFor } from '../seasonality/factors.ts';
 import { compileModel, type CompiledModel, type MetricSource } from './compile.ts';
 import { modelHash } from './hash.ts';
 import type { Model } from './spec.ts';
@@ -103,6 +104,9 @@ export async function scoreModel(
   request: ScoreRequest,
 ): Promise<ScoreResult> {
   const compiled = compileModel(request.model, request);
+  const factorWarnings = request.metricSource
+    ? []
+    : await prepareFactorsFor(connection, compiled.metrics, request.asOf);
   const sql = `SELECT * REPLACE (strftime(as_of, '%Y-%m-%d') AS as_of)
 FROM (
 ${compiled.sql}
@@ -115,7 +119,7 @@ ${compiled.sql}
     missingPolicy: request.model.missing,
     asOf: [...new Set(request.asOf)].sort(),
     rows: Array.from({ length }, (_, i) => toScoreRow(col, i, compiled)),
-    warnings: compiled.warnings,
+    warnings: [...compiled.warnings, ...factorWarnings],
   };
 }
 
@@ -150,6 +154,9 @@ export async function scoreModelToTables(
     contributions: into.contributions && quoteTableName(into.contributions),
   };
   const compiled = compileModel(request.model, request);
+  const factorWarnings = request.metricSource
+    ? []
+    : await prepareFactorsFor(connection, compiled.metrics, request.asOf);
   const create = `CREATE OR REPLACE ${into.temporary === false ? '' : 'TEMP '}TABLE`;
   const wide = `"vitals_wide_${randomUUID().replaceAll('-', '')}"`;
   await runStatement(connection, `CREATE TEMP TABLE ${wide} AS\n${compiled.sql}`, compiled.params);
@@ -201,7 +208,7 @@ FROM ${wide}`,
       `SELECT count(*) AS n FROM ${wide}`,
       {},
     );
-    return { rows: Number(count!.n), warnings: compiled.warnings };
+    return { rows: Number(count!.n), warnings: [...compiled.warnings, ...factorWarnings] };
   } finally {
     await runStatement(connection, `DROP TABLE IF EXISTS ${wide}`);
   }

@@ -13,13 +13,15 @@ import {
   type BacktestSettingsInput,
   type ResolvedSettings,
 } from './settings.ts';
-import { withRunTables, type RunTables, type StageLog } from './tables.ts';
+import { withRunTables, type Progress, type RunTables, type StageLog } from './tables.ts';
 
 export type BacktestOptions = BacktestSettingsInput & {
   /** The tables present in the database (views named as the tables). */
   tables: Iterable<TableName>;
   /** Told how long each stage took (metrics, labels, scoring, statistics). */
   log?: StageLog;
+  /** Told how far the run is, stage by stage (for a progress bar). */
+  progress?: Progress;
 };
 
 /** Parses the settings part of options and resolves the last day of data. */
@@ -27,7 +29,7 @@ export async function resolveSettings(
   connection: DuckDBConnection,
   options: BacktestOptions,
 ): Promise<{ settings: ResolvedSettings; tables: TableName[]; dates: string[] }> {
-  const { tables, log: _log, ...input } = options;
+  const { tables, log: _log, progress: _progress, ...input } = options;
   const parsed = parseSettings(backtestSettingsSchema, input);
   const present = [...tables];
   const dataEnd = await resolveDataEnd(connection, present, parsed);
@@ -44,10 +46,11 @@ export async function runEvaluation(
   resolved: { settings: ResolvedSettings; tables: TableName[]; dates: string[] },
   options: {
     log?: StageLog | undefined;
+    progress?: Progress | undefined;
     after?: (evaluation: Evaluation, run: RunTables) => Promise<void>;
   } = {},
 ): Promise<Evaluation> {
-  const { after, log } = options;
+  const { after, log, progress } = options;
   return withRunTables(
     connection,
     async (run) => {
@@ -69,6 +72,7 @@ export async function runEvaluation(
       return evaluation;
     },
     log,
+    progress,
   );
 }
 
@@ -85,7 +89,10 @@ export async function backtest(
   options: BacktestOptions,
 ): Promise<BacktestResult> {
   const resolved = await resolveSettings(connection, options);
-  const evaluation = await runEvaluation(connection, [model], resolved, { log: options.log });
+  const evaluation = await runEvaluation(connection, [model], resolved, {
+    log: options.log,
+    progress: options.progress,
+  });
   const evaluated = evaluation.models[0]!;
   return {
     kind: 'backtest',

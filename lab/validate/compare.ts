@@ -59,6 +59,7 @@ export async function compare(
   const migrations: Migration[] = [];
   const evaluation = await runEvaluation(connection, all, resolved, {
     log: options.log,
+    progress: options.progress,
     after: async (result) => {
       const asOf = result.dates.at(-1)!;
       for (let from = 0; from < all.length; from++) {

@@ -140,8 +140,8 @@ WHERE l.as_of IN (SELECT unnest(CAST($dates AS DATE[])))`,
       unscored: unscored[index] ?? 0,
     });
   }
-  const replicates = await run.stage('bootstrap', async () =>
-    addIntervals(models, request.settings),
+  const replicates = await run.stage('bootstrap', async (tick) =>
+    addIntervals(models, request.settings, tick),
   );
   return { dates, counts, perDate, models, replicates, table, warnings: [...warnings] };
 }
@@ -205,7 +205,11 @@ function distinctAccounts(rows: ModelRows): Int32Array {
  * account resamples shared by every model (so differences are paired) and by every segment. Fills
  * the figures in place and returns the overall replicates (index = model).
  */
-function addIntervals(models: ModelEvaluation[], settings: ResolvedSettings): Replicates | null {
+function addIntervals(
+  models: ModelEvaluation[],
+  settings: ResolvedSettings,
+  onRep?: (done: number, total: number) => void,
+): Replicates | null {
   const { reps, seed } = settings.bootstrap;
   if (reps === 0 || models.length === 0) return null;
   const targets: { figures: Figures; ranking: Ranking }[] = [];
@@ -216,7 +220,7 @@ function addIntervals(models: ModelEvaluation[], settings: ResolvedSettings): Re
   const replicates = bootstrapRankings(
     targets.map((target) => target.ranking),
     distinctAccounts(models[0]!.rows),
-    { reps, seed },
+    { reps, seed, ...(onRep ? { onRep } : {}) },
   );
   targets.forEach(({ figures }, k) => {
     if (figures.rocAuc)

@@ -23,7 +23,7 @@ export { compareResultSchema, type CompareResult, type ComparisonRow } from './c
 export { MAX_ROC_POINTS } from './curves.ts';
 export { MIGRATION_BANDS, type Migration, type MigrationBand } from './migration.ts';
 export { materializeMetrics, metricRequests, type MetricTable } from './metric-table.ts';
-export type { StageLog } from './tables.ts';
+export type { Progress, StageLog } from './tables.ts';
 export {
   DEFAULT_EVERY,
   DEFAULT_HORIZON,

@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { TableName } from '../../data/contract.ts';
+import { prepareFactorsFor } from '../seasonality/factors.ts';
 import { buildMetricsSql, type MetricColumn } from '../metrics/build-sql.ts';
 import type { MetricRequest } from '../metrics/types.ts';
 import type { MetricSource } from '../model/compile.ts';
@@ -48,6 +49,8 @@ export async function materializeMetrics(
     tables: Iterable<TableName>;
     into: string;
     datesPerQuery?: number;
+    /** Told after each query how many of the dates are done. */
+    onDates?: (done: number, total: number) => void;
   },
 ): Promise<MetricTable> {
   const target = quoteTableName(request.into);
@@ -64,9 +67,12 @@ export async function materializeMetrics(
     });
     columns = plan.columns;
     plan.warnings.forEach((warning) => warnings.add(warning));
+    const chunk = dates.slice(start, start + step);
+    (await prepareFactorsFor(connection, plan, chunk)).forEach((w) => warnings.add(w));
     const statement =
       start === 0 ? `CREATE OR REPLACE TEMP TABLE ${target} AS\n` : `INSERT INTO ${target}\n`;
     await runStatement(connection, `${statement}${plan.sql}`, plan.params);
+    request.onDates?.(Math.min(start + step, dates.length), dates.length);
   }
   return { table: request.into, columns, warnings: [...warnings] };
 }

@@ -34,8 +34,9 @@ export async function prepareRun(
   for (const model of request.models) {
     compileModel(model, { asOf: request.dates, tables: request.tables });
   }
-  const metrics = await run.stage('metrics', () =>
+  const metrics = await run.stage('metrics', (tick) =>
     materializeMetrics(connection, {
+      onDates: tick,
       metrics: [...metricRequests(request.models), ...(request.extraMetrics ?? [])],
       asOf: request.dates,
       tables: request.tables,

@@ -98,7 +98,7 @@ export interface Replicates {
 export function bootstrapRankings(
   rankings: readonly Ranking[],
   accounts: Int32Array,
-  options: { reps: number; seed: number },
+  options: { reps: number; seed: number; onRep?: (done: number, total: number) => void },
 ): Replicates {
   const random = SeededRandom.fromSeed(options.seed);
   const size = accounts.reduce((max, a) => Math.max(max, a + 1), 0);
@@ -115,6 +115,7 @@ export function bootstrapRankings(
       auc[m]![r] = value.auc;
       ap[m]![r] = value.ap;
     });
+    options.onRep?.(r + 1, options.reps);
   }
   return { auc, ap };
 }

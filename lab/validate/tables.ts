@@ -13,13 +13,25 @@ export class RunTables {
   constructor(
     private readonly connection: DuckDBConnection,
     private readonly log?: StageLog,
+    private readonly progress?: Progress,
   ) {}
 
-  /** Runs one stage of the work and reports how long it took to the run's log, if any. */
-  async stage<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one stage of the work and reports how long it took to the run's log, if any. The stage
+   * is reported to `progress` as it starts (0 of 1) and ends; `fn` may report finer steps with
+   * `tick(done, total)` (dates of metrics, bootstrap resamples).
+   */
+  async stage<T>(
+    name: string,
+    fn: (tick: (done: number, total: number) => void) => Promise<T>,
+  ): Promise<T> {
     const started = performance.now();
-    const result = await fn();
-    this.log?.({ stage: name, seconds: (performance.now() - started) / 1000 });
+    const progress = this.progress;
+    progress?.({ stage: name, done: 0, total: 1 });
+    const result = await fn((done, total) => progress?.({ stage: name, done, total }));
+    const seconds = (performance.now() - started) / 1000;
+    progress?.({ stage: name, done: 1, total: 1, seconds });
+    this.log?.({ stage: name, seconds });
     return result;
   }
 
@@ -40,13 +52,25 @@ export class RunTables {
 /** Where a run reports its stages (for the CLI's --verbose and the benchmarks). */
 export type StageLog = (event: { stage: string; seconds: number }) => void;
 
+/**
+ * Where a long run reports how far it is (for progress bars): `done` of `total` steps of `stage`;
+ * a stage starts at 0 of 1 and ends with `seconds`, and may report steps in between.
+ */
+export type Progress = (event: {
+  stage: string;
+  done: number;
+  total: number;
+  seconds?: number;
+}) => void;
+
 /** Runs `fn` with a RunTables and drops its tables afterwards. */
 export async function withRunTables<T>(
   connection: DuckDBConnection,
   fn: (tables: RunTables) => Promise<T>,
   log?: StageLog,
+  progress?: Progress,
 ): Promise<T> {
-  const tables = new RunTables(connection, log);
+  const tables = new RunTables(connection, log, progress);
   try {
     return await fn(tables);
   } finally {

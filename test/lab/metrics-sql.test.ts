@@ -105,7 +105,7 @@ describe('generated metric SQL', () => {
     );
   });
 
-  it('accepts seasonal_adjust only for usage series and says raw values are used for now', () => {
+  it('reads adjusted usage for seasonal_adjust, and accepts it only for usage series', () => {
     const plan = buildMetricsSql({
       metrics: [{ metric: 'active_user_ratio_30d', seasonalAdjust: true }, 'active_user_ratio_30d'],
       asOf: [T],
@@ -115,9 +115,14 @@ describe('generated metric SQL', () => {
       'active_user_ratio_30d@seasonal',
       'active_user_ratio_30d',
     ]);
-    expect(plan.warnings).toEqual([
-      'seasonal adjustment of "active_user_ratio_30d" is not available yet; raw values are used',
-    ]);
+    expect(plan.warnings).toEqual([]);
+    // The adjusted and raw values come from separate reads; the adjusted one joins the factors
+    // of the 30 days its window covers.
+    expect(plan.seasonalDays).toBe(30);
+    expect(plan.sql).toContain('agg_usage_daily_sa AS (');
+    expect(plan.sql).toContain('LEFT JOIN vitals_seasonal_factors f');
+    expect(plan.sql).toContain('t.active_users / coalesce(f.f_active_users, 1) AS active_users');
+    expect(plan.sql).toContain('agg_usage_daily AS (');
     expect(() =>
       buildMetricsSql({
         metrics: [{ metric: 'nps_latest', seasonalAdjust: true }],

@@ -191,6 +191,13 @@ describe('the lab from the command line: backtest, gate, promote, rollback', () 
       '--json',
     );
     expect(alone.code, alone.stderr).toBe(0);
+    // Not a terminal: progress comes as plain lines on stderr, one per stage and per quarter of a
+    // long stage, never on stdout (which holds the JSON).
+    const lines = alone.stderr.split('\n');
+    expect(lines).toContain('backtest: bootstrap 50/50');
+    expect(lines.filter((line) => /^backtest: bootstrap \d+\/50$/.test(line))).toHaveLength(4);
+    expect(lines.some((line) => /^backtest: metrics in \d+\.\d s$/.test(line))).toBe(true);
+    expect(lines.some((line) => /^backtest: bootstrap in \d+\.\d s$/.test(line))).toBe(true);
     expect(result.models[0].overall.rocAuc.estimate).toBeCloseTo(
       JSON.parse(alone.stdout).overall.rocAuc.estimate,
       12,

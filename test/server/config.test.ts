@@ -14,7 +14,7 @@ describe('parseConfig', () => {
       webDir: path.join(ROOT_DIR, 'dist', 'web'),
       scoreCron: '0 2 * * *',
       scoreOnStart: true,
-      demo: { accounts: 5000, days: 730, seed: 42 },
+      demo: { accounts: 5000, days: 1095, seed: 42 },
     });
   });
 

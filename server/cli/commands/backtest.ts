@@ -17,6 +17,7 @@ import {
   defaultBacktestSettings,
   type BacktestResult,
 } from '../../../lab/validate/index.ts';
+import { cliProgress } from '../progress.ts';
 import { openCheckedData } from '../dataset.ts';
 import { isoDate, positiveInteger, todayUtc } from '../options.ts';
 import { printJson, stateOption, withState } from './models.ts';
@@ -101,23 +102,26 @@ export function backtestCommand(): Command {
       let result: BacktestResult;
       let settings: Record<string, unknown>;
       try {
-        result = await withConnection(db, async (connection) => {
-          const defaults = await defaultBacktestSettings(connection, tables);
-          settings = {
-            from: options.from ?? defaults.from,
-            to: options.to ?? defaults.to,
-            every: options.every ?? defaults.every,
-            horizon: options.horizon ?? defaults.horizon,
-          };
-          return backtest(connection, model, {
-            ...(settings as { from: string; to: string; every: number; horizon: number }),
-            bootstrap: { reps: options.reps, seed: 1 },
-            tables,
-            log: ({ stage, seconds }) => {
-              process.stderr.write(`backtest: ${stage} in ${seconds.toFixed(1)} s\n`);
-            },
+        const reporter = cliProgress('backtest');
+        try {
+          result = await withConnection(db, async (connection) => {
+            const defaults = await defaultBacktestSettings(connection, tables);
+            settings = {
+              from: options.from ?? defaults.from,
+              to: options.to ?? defaults.to,
+              every: options.every ?? defaults.every,
+              horizon: options.horizon ?? defaults.horizon,
+            };
+            return backtest(connection, model, {
+              ...(settings as { from: string; to: string; every: number; horizon: number }),
+              bootstrap: { reps: options.reps, seed: 1 },
+              tables,
+              progress: reporter.progress,
+            });
           });
-        });
+        } finally {
+          reporter.stop();
+        }
       } finally {
         db.closeSync();
       }

@@ -6,6 +6,7 @@ import {
   defaultBacktestSettings,
   type CompareResult,
 } from '../../../lab/validate/index.ts';
+import { cliProgress } from '../progress.ts';
 import { openCheckedData } from '../dataset.ts';
 import { isoDate, positiveInteger, todayUtc } from '../options.ts';
 import { resolveModel } from './backtest.ts';
@@ -71,6 +72,7 @@ export function compareCommand(): Command {
       for (const spec of specs) models.push(await resolveModel(spec, options.state));
       const { db, tables } = await openCheckedData(options.data, todayUtc());
       try {
+        const reporter = cliProgress('compare');
         const result = await withConnection(db, async (connection) => {
           const defaults = await defaultBacktestSettings(connection, tables);
           return compare(connection, models, {
@@ -80,11 +82,9 @@ export function compareCommand(): Command {
             horizon: options.horizon ?? defaults.horizon,
             bootstrap: { reps: options.reps, seed: 1 },
             tables,
-            log: ({ stage, seconds }) => {
-              process.stderr.write(`compare: ${stage} in ${seconds.toFixed(1)} s\n`);
-            },
+            progress: reporter.progress,
           });
-        });
+        }).finally(() => reporter.stop());
         if (options.json) printJson(result);
         else process.stdout.write(render(result));
       } finally {

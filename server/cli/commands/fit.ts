@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { withConnection } from '../../../data/duckdb.ts';
 import { fitModel } from '../../../lab/fit/index.ts';
 import { defaultBacktestSettings } from '../../../lab/validate/index.ts';
+import { cliProgress } from '../progress.ts';
 import { openCheckedData } from '../dataset.ts';
 import { isoDate, positiveInteger, todayUtc } from '../options.ts';
 import { printJson } from './models.ts';
@@ -43,6 +44,7 @@ export function fitCommand(): Command {
       const baseline = await resolveModel(options.baseline, options.state);
       const { db, tables } = await openCheckedData(options.data, todayUtc());
       try {
+        const reporter = cliProgress('fit');
         const result = await withConnection(db, async (connection) => {
           const defaults = await defaultBacktestSettings(connection, tables);
           return fitModel(connection, {
@@ -54,11 +56,9 @@ export function fitCommand(): Command {
             name: options.name,
             baseline,
             tables,
-            log: ({ stage, seconds }) => {
-              process.stderr.write(`fit: ${stage} in ${seconds.toFixed(1)} s\n`);
-            },
+            progress: reporter.progress,
           });
-        });
+        }).finally(() => reporter.stop());
         if (options.out) {
           await writeFile(path.resolve(options.out), `${JSON.stringify(result.model, null, 2)}\n`);
           process.stderr.write(`wrote ${path.resolve(options.out)}\n`);

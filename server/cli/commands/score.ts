@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, Option } from 'commander';
+import { cliProgress } from '../progress.ts';
 import { queryRows, sqlString, withConnection } from '../../../data/duckdb.ts';
 import {
   datesBack,
@@ -175,6 +176,8 @@ async function backfill(options: ScoreOptions) {
       process.stderr.write(
         `backfilling ${dates.length} dates (${dates[0]} .. ${to}) with ${model.name}\n`,
       );
+      const reporter = cliProgress('score');
+      const started = performance.now();
       const result = await backfillScores(connection, STATE_SCHEMA, {
         model,
         asOf: dates,
@@ -182,8 +185,14 @@ async function backfill(options: ScoreOptions) {
         trigger: 'cli backfill',
         now: () => new Date(),
         batchDates: batchSizeFor(await accountCount(connection)),
-        onBatch: (done, total) => process.stderr.write(`scored ${done} of ${total} dates\n`),
-      });
+        onBatch: (done, total) =>
+          reporter.progress({
+            stage: 'backfill dates',
+            done,
+            total,
+            ...(done === total ? { seconds: (performance.now() - started) / 1000 } : {}),
+          }),
+      }).finally(() => reporter.stop());
       process.stdout.write(
         options.json
           ? `${JSON.stringify({ ...result, from: dates[0], to }, null, 2)}\n`
