@@ -20,6 +20,7 @@ import {
 import { getMetric } from '../../lab/metrics/catalog.ts';
 import { SOURCES } from '../../lab/metrics/sources.ts';
 import type { SourceTable } from '../../lab/metrics/types.ts';
+import { decomposeBench, seasonalBench } from './seasonal.ts';
 import { fitModel } from '../../lab/fit/index.ts';
 import { defaultModels } from '../../lab/model/defaults.ts';
 import { backtest, compare, defaultBacktestSettings } from '../../lab/validate/index.ts';
@@ -72,6 +73,18 @@ async function run(): Promise<Record<string, unknown>> {
   if (task === 'backtest' || task === 'fit' || task === 'compare') {
     const [dataDir] = args as [string];
     return labBench(task, dataDir);
+  }
+  if (task === 'seasonal' || task === 'decompose') {
+    const [dataDir, count, days] = args as [string, string?, string?];
+    const { db, connection, tables } = await openData(dataDir);
+    try {
+      return task === 'seasonal'
+        ? await seasonalBench(connection, tables)
+        : await decomposeBench(connection, Number(count), Number(days));
+    } finally {
+      connection.closeSync();
+      db.closeSync();
+    }
   }
   throw new Error(`unknown bench task ${task}`);
 }
