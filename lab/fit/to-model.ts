@@ -29,7 +29,9 @@ const round2 = (value: number) => Math.round(value * 100) / 100;
  * |standardised coefficient| (the change in churn log-odds per standard deviation), its direction
  * the coefficient's sign (a negative coefficient on churn: more of it, less churn, so
  * higher_is_better). Metrics below `minShare` of the total are dropped (a constant metric has a
- * coefficient of exactly 0); the rest are normalised to sum to 100 (rounded to 0.01).
+ * coefficient of exactly 0); the rest are normalised to sum to exactly 100 in steps of 0.01
+ * (largest remainders: each weight is rounded down, and the hundredths left over go to the
+ * weights that lost most in rounding).
  */
 export function termsFromFit(
   metrics: readonly string[],
@@ -40,9 +42,18 @@ export function termsFromFit(
   const total = standardized.reduce((sum, b) => sum + Math.abs(b), 0);
   const share = (j: number) => (total > 0 ? Math.abs(standardized[j]!) / total : 0);
   const keptTotal = metrics.reduce((sum, _, j) => sum + (share(j) >= minShare ? share(j) : 0), 0);
+  const isKept = (j: number) => share(j) >= minShare && share(j) > 0;
+  const exact = metrics.map((_, j) => (isKept(j) ? (10_000 * share(j)) / keptTotal : 0));
+  const hundredths = exact.map(Math.floor);
+  const left = 10_000 - hundredths.reduce((sum, h) => sum + h, 0);
+  [...exact.keys()]
+    .filter(isKept)
+    .sort((a, b) => exact[b]! - hundredths[b]! - (exact[a]! - hundredths[a]!) || a - b)
+    .slice(0, Math.max(0, left))
+    .forEach((j) => (hundredths[j]! += 1));
   return metrics.map((metric, j) => {
     const s = share(j);
-    const kept = s >= minShare && s > 0;
+    const kept = isKept(j);
     return {
       metric,
       family: getMetric(metric).family,
@@ -50,7 +61,7 @@ export function termsFromFit(
       standardizedCoefficient: standardized[j]!,
       share: s,
       direction: standardized[j]! < 0 ? 'higher_is_better' : 'lower_is_better',
-      weight: kept ? round2((100 * s) / keptTotal) : 0,
+      weight: kept ? hundredths[j]! / 100 : 0,
       kept,
       dropped: kept
         ? null

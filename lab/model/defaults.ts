@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseModel, type Model } from './spec.ts';
 
 /** The models shipped with Vitals, by file name under ./models. */
-export const DEFAULT_MODEL_FILES = ['balanced.json'] as const;
+export const DEFAULT_MODEL_FILES = ['balanced.json', 'balanced-seasonal.json'] as const;
 
 /**
  * The shipped default models, read and validated on every call (a broken file fails loudly here,

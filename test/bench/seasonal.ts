@@ -6,27 +6,10 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { TableName } from '../../data/contract.ts';
 import { defaultModels } from '../../lab/model/defaults.ts';
 import { scoreModelToTables } from '../../lab/model/score.ts';
-import { parseModel, type Model } from '../../lab/model/spec.ts';
+import type { Model } from '../../lab/model/spec.ts';
 import { runRows } from '../../lab/run.ts';
 import { decomposeDaily } from '../../lab/seasonality/index.ts';
 import { compare, defaultBacktestSettings } from '../../lab/validate/index.ts';
-import { getMetric } from '../../lab/metrics/catalog.ts';
-
-/** `balanced` with every usage metric that has an adjusted variant read adjusted. */
-export function adjustedBalanced(): Model {
-  const balanced = defaultModels()[0]!;
-  return parseModel({
-    ...balanced,
-    name: 'balanced-adjusted',
-    components: balanced.components.map((component) => ({
-      ...component,
-      metrics: component.metrics.map((entry) => ({
-        ...entry,
-        seasonal_adjust: getMetric(entry.metric).seasonal,
-      })),
-    })),
-  });
-}
 
 const shift = (iso: string, days: number) =>
   new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
@@ -82,7 +65,7 @@ export async function seasonalBench(connection: DuckDBConnection, tables: TableN
   const year =
     lastDay.getUTCFullYear() - (shift(`${lastDay.getUTCFullYear()}-12-31`, 90) <= last ? 0 : 1);
   const raw = defaultModels()[0]!;
-  const adjusted = adjustedBalanced();
+  const adjusted = defaultModels().find((model) => model.name === 'balanced-seasonal')!;
   const started = performance.now();
   const alarms = {
     raw: await decemberAlarms(connection, tables, raw, year),

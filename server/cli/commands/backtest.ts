@@ -35,9 +35,14 @@ interface BacktestOptions {
   json?: boolean;
 }
 
-/** A model file, a registry hash (or unique prefix), or, by default, the production model. */
+/**
+ * A model file, the name of a shipped model (`balanced`, `balanced-seasonal`), a registry hash
+ * (or unique prefix), or, by default, the production model.
+ */
 export async function resolveModel(spec: string | undefined, stateDir: string): Promise<Model> {
   if (spec && existsSync(spec)) return parseModel(await readFile(spec, 'utf8'));
+  const shipped = defaultModels().find((model) => model.name === spec);
+  if (shipped) return shipped;
   if (!existsSync(path.resolve(stateDir, 'vitals.duckdb'))) {
     if (spec) throw new Error(`"${spec}" is not a model file, and ${stateDir} holds no registry`);
     return defaultModels()[0]!;

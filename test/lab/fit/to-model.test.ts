@@ -48,6 +48,33 @@ describe('turning a logistic fit into a model', () => {
     }
   });
 
+  it('rounds weights to hundredths that sum to exactly 100 (largest remainders)', () => {
+    const thirds = termsFromFit(
+      ['tickets_opened_90d', 'csat_avg_180d', 'nps_latest'],
+      [1, -1, 1],
+      [0.5, -0.5, 0.5],
+    );
+    expect(thirds.map((t) => t.weight)).toEqual([33.34, 33.33, 33.33]);
+    // 100/7 = 14.2857...: seven floors of 14.28 leave 0.04, so four weights get 14.29.
+    const sevenths = termsFromFit(
+      [
+        'tickets_opened_90d',
+        'csat_avg_180d',
+        'nps_latest',
+        'meetings_90d',
+        'email_opens_90d',
+        'open_tickets',
+        'days_overdue_now',
+      ],
+      [1, 1, 1, 1, 1, 1, 1],
+      [1, 1, 1, 1, 1, 1, 1],
+    );
+    const weights = sevenths.map((t) => t.weight);
+    expect(weights.filter((w) => w === 14.29)).toHaveLength(4);
+    expect(weights.filter((w) => w === 14.28)).toHaveLength(3);
+    expect(Math.round(weights.reduce((a, b) => a + b, 0) * 100)).toBe(10_000);
+  });
+
   it('refuses to build a model when every coefficient is 0', () => {
     const terms = termsFromFit(METRICS, [0, 0, 0, 0, 0], [0, 0, 0, 0, 0]);
     expect(terms[0]!.dropped).toBe('coefficient 0 (constant in the training rows)');
