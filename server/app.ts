@@ -16,6 +16,7 @@ import dataRoutes from './routes/data/index.ts';
 import healthRoutes from './routes/health/index.ts';
 import modelRoutes from './routes/models/index.ts';
 import portfolioRoutes from './routes/portfolio/index.ts';
+import trendRoutes from './routes/trends/index.ts';
 
 export interface AppDeps {
   /** The clock used for "today"; tests pass a fixed one. */
@@ -49,6 +50,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(healthRoutes);
   await app.register(dataRoutes);
   await app.register(portfolioRoutes);
+  await app.register(trendRoutes);
   await app.register(accountRoutes);
   await app.register(modelRoutes);
 

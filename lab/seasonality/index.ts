@@ -28,3 +28,20 @@ export {
   type DailyDecomposition,
   type DecomposeDailyOptions,
 } from './daily.ts';
+export {
+  COHORT_FIELDS,
+  cohortTrends,
+  parseCohortField,
+  parseSeriesName,
+  trendsCohortSchema,
+  trendsColumnKinds,
+  trendsResultSchema,
+  trendsToColumns,
+  USAGE_SERIES,
+  type CohortField,
+  type SeriesSpec,
+  type TrendsCohort,
+  type TrendsRequest,
+  type TrendsResult,
+  type UsageSeries,
+} from './trends.ts';

@@ -7,6 +7,7 @@ import { auditCommand } from './commands/audit.ts';
 import { backtestCommand } from './commands/backtest.ts';
 import { checkDataCommand } from './commands/check-data.ts';
 import { compareCommand } from './commands/compare.ts';
+import { decomposeCommand } from './commands/decompose.ts';
 import { fitCommand } from './commands/fit.ts';
 import { demoCommand } from './commands/demo.ts';
 import { modelsCommand } from './commands/models.ts';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
     .addCommand(backtestCommand())
     .addCommand(fitCommand())
     .addCommand(compareCommand())
+    .addCommand(decomposeCommand())
     .addCommand(modelsCommand())
     .addCommand(promoteCommand())
     .addCommand(rollbackCommand())
