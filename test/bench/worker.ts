@@ -21,6 +21,7 @@ import { getMetric } from '../../lab/metrics/catalog.ts';
 import { SOURCES } from '../../lab/metrics/sources.ts';
 import type { SourceTable } from '../../lab/metrics/types.ts';
 import { decomposeBench, seasonalBench } from './seasonal.ts';
+import { webBench } from './web.ts';
 import { fitModel } from '../../lab/fit/index.ts';
 import { defaultModels } from '../../lab/model/defaults.ts';
 import { backtest, compare, defaultBacktestSettings } from '../../lab/validate/index.ts';
@@ -85,6 +86,10 @@ async function run(): Promise<Record<string, unknown>> {
       connection.closeSync();
       db.closeSync();
     }
+  }
+  if (task === 'web') {
+    const [dataDir] = args as [string];
+    return webBench(dataDir);
   }
   throw new Error(`unknown bench task ${task}`);
 }
