@@ -12,9 +12,11 @@ import scoringPlugin from './plugins/scoring.ts';
 import statePlugin from './plugins/state.ts';
 import webPlugin from './plugins/web.ts';
 import accountRoutes from './routes/accounts/index.ts';
+import cohortRoutes from './routes/cohorts/index.ts';
 import dataRoutes from './routes/data/index.ts';
 import healthRoutes from './routes/health/index.ts';
 import modelRoutes from './routes/models/index.ts';
+import overviewRoutes from './routes/overview/index.ts';
 import portfolioRoutes from './routes/portfolio/index.ts';
 import trendRoutes from './routes/trends/index.ts';
 
@@ -50,6 +52,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(healthRoutes);
   await app.register(dataRoutes);
   await app.register(portfolioRoutes);
+  await app.register(overviewRoutes);
+  await app.register(cohortRoutes);
   await app.register(trendRoutes);
   await app.register(accountRoutes);
   await app.register(modelRoutes);

@@ -1,2 +1,4 @@
 export * from './history.ts';
 export * from './queries.ts';
+export * from './overview.ts';
+export * from './cohorts.ts';

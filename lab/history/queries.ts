@@ -1,5 +1,6 @@
 import { DOUBLE, INTEGER, LIST, listValue, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
-import type { TableName } from '../../data/contract.ts';
+import { z } from 'zod';
+import { TABLE_NAMES, type TableName } from '../../data/contract.ts';
 import { queryRows } from '../../data/duckdb.ts';
 
 /**
@@ -254,35 +255,103 @@ LIMIT $limit OFFSET $offset`;
   }
 }
 
-export interface AccountDetail {
-  profile: Record<string, unknown> | null;
-  latest: {
-    asOf: string;
-    score: number | null;
-    band: string | null;
-    reason: string | null;
-    components: { component: string; score: number | null; weight: number | null }[];
-    metrics: {
-      component: string;
-      metric: string;
-      raw: number | null;
-      normalized: number | null;
-      weight: number | null;
-      contribution: number | null;
-      missing: string | null;
-    }[];
-  } | null;
-  history: { asOf: string; score: number | null; band: string | null }[];
-  tickets: Record<string, unknown>[];
-  invoices: Record<string, unknown>[];
-  surveys: Record<string, unknown>[];
-  outcomes: Record<string, unknown>[];
+const profileSchema = z.object({
+  account_id: z.string(),
+  name: z.string(),
+  segment: z.string(),
+  plan: z.string(),
+  region: z.string(),
+  industry: z.string(),
+  owner: z.string(),
+  arr: z.number(),
+  start_date: z.string(),
+  renewal_date: z.string(),
+});
+
+const latestSchema = z.object({
+  asOf: z.string(),
+  score: z.number().nullable(),
+  band: z.string().nullable(),
+  reason: z.string().nullable(),
+  components: z.array(
+    z.object({
+      component: z.string(),
+      score: z.number().nullable(),
+      weight: z.number().nullable(),
+    }),
+  ),
+  metrics: z.array(
+    z.object({
+      component: z.string(),
+      metric: z.string(),
+      raw: z.number().nullable(),
+      normalized: z.number().nullable(),
+      weight: z.number().nullable(),
+      contribution: z.number().nullable(),
+      missing: z.string().nullable(),
+    }),
+  ),
+});
+
+/** One account's whole story: profile, latest score and why, history, activity, peers. */
+export const accountDetailSchema = z.object({
+  profile: profileSchema,
+  /** Null when the model has not scored the account. */
+  latest: latestSchema.nullable(),
+  history: z.array(
+    z.object({ asOf: z.string(), score: z.number().nullable(), band: z.string().nullable() }),
+  ),
+  tickets: z.array(
+    z.object({
+      ticket_id: z.string(),
+      opened_at: z.string(),
+      closed_at: z.string().nullable(),
+      priority: z.string(),
+      csat: z.number().int().nullable(),
+    }),
+  ),
+  invoices: z.array(
+    z.object({
+      invoice_id: z.string(),
+      issued_on: z.string(),
+      due_on: z.string(),
+      paid_on: z.string().nullable(),
+      amount: z.number(),
+    }),
+  ),
+  surveys: z.array(z.object({ date: z.string(), kind: z.string(), score: z.number() })),
+  outcomes: z.array(
+    z.object({ event_date: z.string(), event: z.string(), arr_delta: z.number().nullable() }),
+  ),
+  milestones: z.array(z.object({ milestone: z.string(), achieved_on: z.string() })),
+  /**
+   * Per metric of the latest score: this account's raw value against the raw values of the
+   * accounts of the same segment scored at the same date (percentiles interpolated linearly;
+   * null when no account of the segment has a value).
+   */
+  distributions: z.array(
+    z.object({
+      metric: z.string(),
+      component: z.string(),
+      value: z.number().nullable(),
+      p10: z.number().nullable(),
+      p25: z.number().nullable(),
+      p50: z.number().nullable(),
+      p75: z.number().nullable(),
+      p90: z.number().nullable(),
+      /** Accounts of the segment with a value. */
+      accounts: z.number().int(),
+    }),
+  ),
   /** Signal tables that are not there (their lists are empty for that reason). */
-  unavailable: TableName[];
-}
+  unavailable: z.array(z.enum(TABLE_NAMES)),
+});
+export type AccountDetail = z.infer<typeof accountDetailSchema>;
+
+type ActivityKey = 'tickets' | 'invoices' | 'surveys' | 'outcomes' | 'milestones';
 
 const ACTIVITY: readonly {
-  key: 'tickets' | 'invoices' | 'surveys' | 'outcomes';
+  key: ActivityKey;
   table: TableName;
   sql: string;
 }[] = [
@@ -312,7 +381,49 @@ const ACTIVITY: readonly {
     sql: `SELECT strftime(event_date, '%Y-%m-%d') AS event_date, event, arr_delta
           FROM outcomes WHERE account_id = $id ORDER BY event_date DESC`,
   },
+  {
+    key: 'milestones',
+    table: 'milestones',
+    sql: `SELECT milestone, strftime(achieved_on, '%Y-%m-%d') AS achieved_on
+          FROM milestones WHERE account_id = $id ORDER BY achieved_on, milestone`,
+  },
 ];
+
+/**
+ * Each metric of an account's score at `asOf` with the spread of the same metric's raw values
+ * over the accounts of its segment (the segment it was scored in) at that date.
+ */
+async function segmentDistributions(
+  connection: DuckDBConnection,
+  schema: string,
+  hash: string,
+  accountId: string,
+  asOf: string,
+): Promise<AccountDetail['distributions']> {
+  return queryRows<AccountDetail['distributions'][number]>(
+    connection,
+    `WITH mine AS (
+       SELECT position, component, metric, raw FROM ${schema}.score_contributions
+       WHERE model_hash = $hash AND account_id = $id AND as_of = CAST($as_of AS DATE)
+     ),
+     peers AS (
+       SELECT c.component, c.metric, c.raw
+       FROM ${schema}.score_contributions c
+       JOIN ${schema}.scores s ON s.account_id = c.account_id AND s.as_of = c.as_of
+         AND s.model_hash = c.model_hash
+       WHERE c.model_hash = $hash AND c.as_of = CAST($as_of AS DATE) AND c.raw IS NOT NULL
+         AND s.segment IS NOT DISTINCT FROM (SELECT segment FROM ${schema}.scores
+           WHERE model_hash = $hash AND account_id = $id AND as_of = CAST($as_of AS DATE))
+     )
+     SELECT m.metric, m.component, m.raw AS value,
+       quantile_cont(p.raw, 0.1) AS p10, quantile_cont(p.raw, 0.25) AS p25,
+       quantile_cont(p.raw, 0.5) AS p50, quantile_cont(p.raw, 0.75) AS p75,
+       quantile_cont(p.raw, 0.9) AS p90, count(p.raw)::INTEGER AS accounts
+     FROM mine m LEFT JOIN peers p ON p.component = m.component AND p.metric = m.metric
+     GROUP BY m.position, m.metric, m.component, m.raw ORDER BY m.position`,
+    { hash, id: accountId, as_of: asOf },
+  );
+}
 
 /** Everything the account page shows; null when the account is unknown. */
 export async function accountDetail(
@@ -322,7 +433,7 @@ export async function accountDetail(
   accountId: string,
   tables: readonly TableName[],
 ): Promise<AccountDetail | null> {
-  const [profile] = await queryRows(
+  const [profile] = await queryRows<AccountDetail['profile']>(
     connection,
     `SELECT account_id, name, segment, plan, region, industry, owner, arr,
        strftime(start_date, '%Y-%m-%d') AS start_date, strftime(renewal_date, '%Y-%m-%d') AS renewal_date
@@ -338,6 +449,7 @@ export async function accountDetail(
   );
   const last = history.at(-1);
   let latest: AccountDetail['latest'] = null;
+  let distributions: AccountDetail['distributions'] = [];
   if (last) {
     const [scoreRow] = await queryRows<{ reason: string | null }>(
       connection,
@@ -368,6 +480,7 @@ export async function accountDetail(
       components,
       metrics,
     };
+    distributions = await segmentDistributions(connection, schema, hash, accountId, last.asOf);
   }
   const detail: AccountDetail = {
     profile,
@@ -377,6 +490,8 @@ export async function accountDetail(
     invoices: [],
     surveys: [],
     outcomes: [],
+    milestones: [],
+    distributions,
     unavailable: [],
   };
   for (const activity of ACTIVITY) {
@@ -384,7 +499,8 @@ export async function accountDetail(
       detail.unavailable.push(activity.table);
       continue;
     }
-    detail[activity.key] = await queryRows(connection, activity.sql, { id: accountId });
+    const rows = await queryRows(connection, activity.sql, { id: accountId });
+    Object.assign(detail, { [activity.key]: rows });
   }
   return detail;
 }

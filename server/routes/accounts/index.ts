@@ -4,6 +4,7 @@ import {
   ACCOUNT_COLUMNS,
   ACCOUNT_SORTS,
   accountDetail,
+  accountDetailSchema,
   BANDS,
   listAccounts,
 } from '../../../lab/history/index.ts';
@@ -54,6 +55,10 @@ const listReply = z.object({
   pageSize: z.number().int(),
   rows: z.array(listRow),
 });
+
+const detailReply = z
+  .object({ model: z.object({ hash: z.string(), name: z.string() }), asOf: z.string() })
+  .extend(accountDetailSchema.shape);
 
 /** The accounts API: the scored list (JSON or Arrow IPC) and one account's whole story. */
 const accountRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -110,7 +115,12 @@ const accountRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/api/accounts/:id',
-    { schema: { params: z.object({ id: z.string().min(1).max(200) }) } },
+    {
+      schema: {
+        params: z.object({ id: z.string().min(1).max(200) }),
+        response: { 200: detailReply },
+      },
+    },
     async (request) =>
       app.duckdb.withConnection(async (connection) => {
         const context = await productionContext(app, connection);

@@ -1,0 +1,33 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { cohortHealth, cohortReplySchema, MAX_COHORT_MONTHS } from '../../../lab/history/index.ts';
+import { COHORT_FIELDS } from '../../../lab/seasonality/index.ts';
+import { productionContext } from '../../production.ts';
+
+const cohortQuery = z
+  .object({
+    by: z.enum(COHORT_FIELDS).default('segment'),
+    months: z.coerce.number().int().min(1).max(MAX_COHORT_MONTHS).default(12),
+  })
+  .strict();
+
+/** Health and churn by cohort at the newest scored date, and month by month before it. */
+const cohortRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/api/cohorts',
+    { schema: { querystring: cohortQuery, response: { 200: cohortReplySchema } } },
+    async (request) =>
+      app.duckdb.withConnection(async (connection) => {
+        const context = await productionContext(app, connection);
+        return cohortHealth(connection, app.state.schema, {
+          model: { hash: context.hash, name: context.name },
+          asOf: context.asOf,
+          by: request.query.by,
+          months: request.query.months,
+          tables: app.data.tables,
+        });
+      }),
+  );
+};
+
+export default cohortRoutes;
