@@ -14,6 +14,7 @@ import { modelsCommand } from './commands/models.ts';
 import { promoteCommand } from './commands/promote.ts';
 import { rollbackCommand } from './commands/rollback.ts';
 import { scoreCommand } from './commands/score.ts';
+import { userCommand } from './commands/user.ts';
 
 export function buildProgram(): Command {
   return new Command('vitals')
@@ -29,7 +30,8 @@ export function buildProgram(): Command {
     .addCommand(modelsCommand())
     .addCommand(promoteCommand())
     .addCommand(rollbackCommand())
-    .addCommand(auditCommand());
+    .addCommand(auditCommand())
+    .addCommand(userCommand());
 }
 
 const program = buildProgram().exitOverride();
