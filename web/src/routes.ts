@@ -1,4 +1,5 @@
 import type { Component } from 'svelte';
+import AccountPage from './pages/account/AccountPage.svelte';
 import AccountsPage from './pages/AccountsPage.svelte';
 import AdminPage from './pages/AdminPage.svelte';
 import AlertsPage from './pages/AlertsPage.svelte';
@@ -23,6 +24,7 @@ export const ROUTES: readonly AppRoute[] = [
   { path: '/cohorts', title: 'Cohorts', component: CohortsPage, nav: true },
   { path: '/trends', title: 'Trends', component: TrendsPage, nav: true },
   { path: '/accounts', title: 'Accounts', component: AccountsPage, nav: true },
+  { path: '/accounts/:id', title: 'Account', component: AccountPage, nav: false },
   { path: '/lab', title: 'Lab', component: LabPage, nav: true },
   { path: '/alerts', title: 'Alerts', component: AlertsPage, nav: true },
   { path: '/admin', title: 'Admin', component: AdminPage, nav: true },
