@@ -51,8 +51,11 @@ afterAll(async () => {
   await demo?.remove();
 });
 
-async function withPage(fn: (session: PageSession) => Promise<void>): Promise<void> {
-  const session = await openPage(browser, server.url);
+async function withPage(
+  fn: (session: PageSession) => Promise<void>,
+  options?: Parameters<typeof openPage>[2],
+): Promise<void> {
+  const session = await openPage(browser, server.url, options);
   try {
     await fn(session);
     expect(session.errors).toEqual([]);
@@ -221,5 +224,30 @@ describe('dashboards', () => {
       expect(arr.every((value, i) => i === 0 || value >= arr[i - 1]!)).toBe(true);
       await screenshot(page, 'dashboard-accounts-filtered');
     });
+  });
+
+  test('at tablet width every dashboard fits without sideways scrolling', async () => {
+    const scored = accounts.find((row) => row.score !== null)!;
+    for (const path of [
+      '/',
+      '/cohorts',
+      '/trends',
+      '/accounts',
+      `/accounts/${encodeURIComponent(scored.account_id)}`,
+    ]) {
+      await withPage(
+        async ({ page }) => {
+          await page.goto(path);
+          await page.locator('main h1').waitFor();
+          if (path !== '/accounts') await chartsDrawn(page);
+          else await page.getByTestId('account-row').first().waitFor();
+          const overflow = await page.evaluate(
+            () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+          );
+          expect(overflow, path).toBeLessThanOrEqual(0);
+        },
+        { viewport: { width: 768, height: 1024 } },
+      );
+    }
   });
 });
