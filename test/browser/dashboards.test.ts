@@ -95,8 +95,10 @@ describe('dashboards', () => {
       await withPage(async ({ page }) => {
         await page.goto(route.path);
         await page.locator('main h1').waitFor();
-        expect(await page.locator('main h1').innerText(), route.path).toContain(route.title);
         expect(await chartsDrawn(page), route.path).toBeGreaterThanOrEqual(route.charts);
+        await expect
+          .poll(() => page.locator('main h1').innerText(), route.path)
+          .toContain(route.title);
         await screenshot(page, route.shot);
       });
     }
@@ -118,7 +120,7 @@ describe('dashboards', () => {
       await link.click();
       await page.waitForURL(`**${href}`);
       await page.getByTestId('account-score').waitFor();
-      expect(await page.locator('main h1').innerText()).toContain(name);
+      await expect.poll(() => page.locator('main h1').innerText()).toContain(name);
     });
   });
 
