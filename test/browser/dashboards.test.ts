@@ -97,7 +97,7 @@ describe('dashboards', () => {
         await page.locator('main h1').waitFor();
         expect(await chartsDrawn(page), route.path).toBeGreaterThanOrEqual(route.charts);
         await expect
-          .poll(() => page.locator('main h1').innerText(), route.path)
+          .poll(() => page.locator('main h1').innerText(), { message: route.path })
           .toContain(route.title);
         await screenshot(page, route.shot);
       });
@@ -251,5 +251,29 @@ describe('dashboards', () => {
         { viewport: { width: 768, height: 1024 } },
       );
     }
+  });
+
+  test("a heatmap cell opens its cohort's accounts without reloading the page", async () => {
+    await withPage(async ({ page }) => {
+      await page.goto('/cohorts?by=segment');
+      await chartsDrawn(page);
+      await page.evaluate(() => Object.assign(window, { vitalsMarker: 'still here' }));
+      // A cell of the first heatmap: its value label lies on top and is a mark of the same datum.
+      const cells = page.locator('[data-chart="ready"]').first().locator('g.mark-text text');
+      expect(await cells.count()).toBeGreaterThan(0);
+      await cells.first().click();
+      await page.waitForURL(
+        (url) => url.pathname === '/accounts' && url.searchParams.has('segment'),
+      );
+      const segment = new URL(page.url()).searchParams.get('segment')!;
+      await page.getByTestId('account-row').first().waitFor();
+      const expected = accounts.filter((row) => row.segment === segment).length;
+      await expect
+        .poll(() => page.getByTestId('accounts-count').locator('strong').innerText())
+        .toBe(expected.toLocaleString('en-US'));
+      expect(await page.evaluate(() => (window as { vitalsMarker?: string }).vitalsMarker)).toBe(
+        'still here',
+      );
+    });
   });
 });

@@ -183,7 +183,8 @@ describe('cohortHeatmapSpec', () => {
 
   test('every cell has the tooltip and links to its cohort', () => {
     for (const layer of spec.layer) {
-      expect(layer.encoding.href).toEqual({ field: 'href' });
+      // Links travel as data for an in-app navigation, not as vega's page-loading href channel.
+      expect(layer.encoding).not.toHaveProperty('href');
       const fields = (layer.encoding.tooltip as { field: string }[]).map((entry) => entry.field);
       expect(fields).toEqual([
         'cohort',
@@ -194,6 +195,9 @@ describe('cohortHeatmapSpec', () => {
         'churnRate',
       ]);
     }
+    expect(
+      spec.layer.some((layer) => (layer.mark as { cursor?: string }).cursor === 'pointer'),
+    ).toBe(true);
     const values = (spec.data as { values: { href?: string; cohort: string }[] }).values;
     expect(values.find((cell) => cell.cohort === 'Mid-Market')?.href).toBe(
       '/accounts?segment=Mid-Market',

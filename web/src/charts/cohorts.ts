@@ -3,7 +3,8 @@
  * heatmaps (average health, churn rate) and the cohorts' average scores as lines on one chart.
  * Every heatmap cell has a tooltip with its figures and, when months are few enough to fit, its
  * value written in it, so no reading depends on telling colours apart; lines differ in dash as
- * well as colour. A cohort's cells link to its accounts when the page passes `href`.
+ * well as colour. A cohort's cells carry a link to its accounts (`href` in the data) when the page
+ * passes `href`; the page follows it on a click.
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { CohortMonth } from '../api/cohorts.ts';
@@ -120,7 +121,7 @@ export function cohortHeatmapSpec(
     metric,
   );
   const linked = cells.some((cell) => cell.href !== undefined);
-  const link = linked ? { href: { field: 'href' } } : {};
+  // The cells carry their link as data; the page navigates on a click (Chart's onselect).
   const pointer = linked ? { cursor: 'pointer' as const } : {};
   const x = {
     field: 'month',
@@ -177,12 +178,12 @@ export function cohortHeatmapSpec(
       // Every cell, grey: months without the metric stay visible as "no data".
       {
         mark: { type: 'rect', fill: '#eef0f3', stroke: '#ffffff', strokeWidth: 1 },
-        encoding: { tooltip, ...link },
+        encoding: { tooltip },
       },
       {
         transform: [{ filter: 'isValid(datum.value)' }],
         mark: { type: 'rect', stroke: '#ffffff', strokeWidth: 1, ...pointer },
-        encoding: { color, tooltip, ...link },
+        encoding: { color, tooltip },
       },
       ...(labelled
         ? [
@@ -197,7 +198,6 @@ export function cohortHeatmapSpec(
                 },
                 color: { condition: { test: dark, value: '#ffffff' }, value: '#1b2430' },
                 tooltip,
-                ...link,
               },
             },
           ]
