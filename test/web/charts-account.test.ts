@@ -1,6 +1,6 @@
 // The account page's chart specs and numbers (web/src/charts/account.ts) and its timeline
 // (web/src/pages/account/timeline.ts). Runs in Node; every spec is also compiled by vega-lite.
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import { describe, expect, test } from 'vitest';
 import type { AccountDetail, HistoryPoint, MetricContribution } from '../../web/src/api/account.ts';
 import {
@@ -22,25 +22,7 @@ import {
 import { BAND_COLOR } from '../../web/src/charts/bands.ts';
 import { contributionGroups, segmentPosition } from '../../web/src/pages/account/account-view.ts';
 import { timelineEvents } from '../../web/src/pages/account/timeline.ts';
-
-/** Compiles a spec to Vega and returns what vega-lite warned about. */
-function compileWarnings(spec: TopLevelSpec): string[] {
-  const warnings: string[] = [];
-  const logger = {
-    level: () => logger,
-    error: (...args: unknown[]) => {
-      throw new Error(args.join(' '));
-    },
-    warn: (...args: unknown[]) => {
-      warnings.push(args.join(' '));
-      return logger;
-    },
-    info: () => logger,
-    debug: () => logger,
-  };
-  compile(spec, { logger: logger as never });
-  return warnings;
-}
+import { compileWarnings } from './vega.ts';
 
 const layers = (spec: TopLevelSpec) => (spec as unknown as { layer: Layer[] }).layer;
 interface Layer {

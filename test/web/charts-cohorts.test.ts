@@ -1,8 +1,7 @@
 // Chart specs of the Cohorts page (web/src/charts/cohorts.ts) and where a cohort click leads
 // (web/src/pages/cohorts/drill.ts). Runs in Node; every spec is compiled by vega-lite and run by
 // vega headless, so a spec that would not draw fails here rather than in a browser.
-import { parse, View } from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import { describe, expect, test } from 'vitest';
 import type { CohortMonth } from '../../web/src/api/cohorts.ts';
 import {
@@ -15,29 +14,7 @@ import {
   monthOrder,
 } from '../../web/src/charts/cohorts.ts';
 import { canDrill, cohortAccountsHref } from '../../web/src/pages/cohorts/drill.ts';
-
-function compileWarnings(spec: TopLevelSpec): string[] {
-  const warnings: string[] = [];
-  const logger = {
-    level: () => logger,
-    warn: (...args: unknown[]) => warnings.push(args.join(' ')),
-    info: () => undefined,
-    debug: () => undefined,
-    error: (...args: unknown[]) => warnings.push(`error: ${args.join(' ')}`),
-  };
-  compile(spec, { logger: logger as never });
-  return warnings;
-}
-
-/** Draws the spec headless and returns the SVG text. */
-async function draw(spec: TopLevelSpec): Promise<string> {
-  const view = new View(parse(compile(spec).spec), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
-}
+import { compileWarnings, draw } from './vega.ts';
 
 function monthsOf(
   cohorts: readonly string[],

@@ -1,6 +1,6 @@
 // The overview page's chart specs (web/src/charts/overview.ts) and its numbers
 // (web/src/pages/overview/). Runs in Node; every spec is also compiled by vega-lite.
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import { describe, expect, test } from 'vitest';
 import type { DistributionBin, Overview, PortfolioTrend } from '../../web/src/api/overview.ts';
 import { BAND_COLOR } from '../../web/src/charts/bands.ts';
@@ -20,24 +20,7 @@ import {
   formatSignedCount,
   formatSignedMoneyShort,
 } from '../../web/src/pages/overview/numbers.ts';
-
-function compileWarnings(spec: TopLevelSpec): string[] {
-  const warnings: string[] = [];
-  const logger = {
-    level: () => logger,
-    error: (...args: unknown[]) => {
-      throw new Error(args.join(' '));
-    },
-    warn: (...args: unknown[]) => {
-      warnings.push(args.join(' '));
-      return logger;
-    },
-    info: () => logger,
-    debug: () => logger,
-  };
-  compile(spec, { logger: logger as never });
-  return warnings;
-}
+import { compileWarnings } from './vega.ts';
 
 interface Unit {
   data: { values: Record<string, unknown>[] };

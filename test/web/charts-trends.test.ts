@@ -1,8 +1,7 @@
 // Chart specs of the Trends page (web/src/charts/trends.ts) and its URL state
 // (web/src/pages/trends/state.ts). Runs in Node; every spec is compiled by vega-lite and run by
 // vega headless.
-import { parse, View } from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import { describe, expect, test } from 'vitest';
 import type { TrendsCohort, TrendsResult } from '../../web/src/api/trends.ts';
 import {
@@ -25,28 +24,7 @@ import {
   type TrendsState,
 } from '../../web/src/pages/trends/state.ts';
 import { applyQuery } from '../../web/src/router/paths.ts';
-
-function compileWarnings(spec: TopLevelSpec): string[] {
-  const warnings: string[] = [];
-  const logger = {
-    level: () => logger,
-    warn: (...args: unknown[]) => warnings.push(args.join(' ')),
-    info: () => undefined,
-    debug: () => undefined,
-    error: (...args: unknown[]) => warnings.push(`error: ${args.join(' ')}`),
-  };
-  compile(spec, { logger: logger as never });
-  return warnings;
-}
-
-async function draw(spec: TopLevelSpec): Promise<string> {
-  const view = new View(parse(compile(spec).spec), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
-}
+import { compileWarnings, draw } from './vega.ts';
 
 const DAY = 86_400_000;
 function days(first: string, count: number, step = 1): string[] {
