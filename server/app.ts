@@ -1,10 +1,12 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
 import {
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Config } from './config.ts';
+import authPlugin from './plugins/auth.ts';
 import dataPlugin from './plugins/data.ts';
 import duckdbPlugin from './plugins/duckdb.ts';
 import errorsPlugin from './plugins/errors.ts';
@@ -12,6 +14,8 @@ import scoringPlugin from './plugins/scoring.ts';
 import statePlugin from './plugins/state.ts';
 import webPlugin from './plugins/web.ts';
 import accountRoutes from './routes/accounts/index.ts';
+import adminRoutes from './routes/admin/index.ts';
+import authRoutes from './routes/auth/index.ts';
 import cohortRoutes from './routes/cohorts/index.ts';
 import dataRoutes from './routes/data/index.ts';
 import healthRoutes from './routes/health/index.ts';
@@ -23,6 +27,8 @@ import trendRoutes from './routes/trends/index.ts';
 export interface AppDeps {
   /** The clock used for "today"; tests pass a fixed one. */
   clock?: () => Date;
+  /** Where the JSON log lines go (default stdout); tests pass a stream to read them. */
+  logStream?: DestinationStream;
 }
 
 /**
@@ -32,7 +38,9 @@ export interface AppDeps {
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
   const clock = deps.clock ?? (() => new Date());
   const app = Fastify({
-    logger: { level: config.logLevel },
+    logger: deps.logStream
+      ? { level: config.logLevel, stream: deps.logStream }
+      : { level: config.logLevel },
     // Request ids let a user's report be matched to the log line.
     genReqId: () => crypto.randomUUID(),
   }).withTypeProvider<ZodTypeProvider>();
@@ -43,6 +51,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(duckdbPlugin);
   await app.register(dataPlugin, { dataDir: config.dataDir, clock });
   await app.register(statePlugin, { stateDir: config.stateDir });
+  // Before any route: it checks that every route declares the role it requires.
+  await app.register(authPlugin, { config: config.auth, clock });
   await app.register(scoringPlugin, {
     clock,
     cron: config.scoreCron,
@@ -50,6 +60,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
 
   await app.register(healthRoutes);
+  await app.register(authRoutes);
+  await app.register(adminRoutes);
   await app.register(dataRoutes);
   await app.register(portfolioRoutes);
   await app.register(overviewRoutes);

@@ -54,6 +54,17 @@ export const envSchema = z.object({
   DEMO_ACCOUNTS: positiveInt('DEMO_ACCOUNTS').default(5000),
   DEMO_DAYS: positiveInt('DEMO_DAYS').default(DEMO_DEFAULTS.days),
   DEMO_SEED: z.coerce.number().int('DEMO_SEED must be a whole number').default(42),
+  VITALS_ADMIN_USER: z.string().min(1).optional(),
+  VITALS_ADMIN_PASSWORD: z.string().min(1).optional(),
+  COOKIE_SECURE: z
+    .enum(['true', 'false'], { error: 'COOKIE_SECURE must be true or false' })
+    .default('false'),
+  TRUSTED_PROXY_AUTH_HEADER: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,100}$/, 'TRUSTED_PROXY_AUTH_HEADER must be an HTTP header name')
+    .optional(),
+  SESSION_TTL_HOURS: positiveInt('SESSION_TTL_HOURS').default(12),
+  SESSION_IDLE_MINUTES: positiveInt('SESSION_IDLE_MINUTES').default(60),
 });
 
 export interface Config {
@@ -68,6 +79,19 @@ export interface Config {
   /** Whether start-up scores the latest data date (and backfills history) when missing. */
   scoreOnStart: boolean;
   demo: { accounts: number; days: number; seed: number };
+  auth: AuthConfig;
+}
+
+export interface AuthConfig {
+  /** The first admin, created only while there are no users at all. */
+  adminUser?: string;
+  adminPassword?: string;
+  /** Marks the session cookie Secure even when the request itself arrived over plain HTTP. */
+  cookieSecure: boolean;
+  /** Lower-cased name of the header a trusted reverse proxy puts the signed-in username in. */
+  trustedProxyAuthHeader: string | null;
+  sessionTtlHours: number;
+  sessionIdleMinutes: number;
 }
 
 export class ConfigError extends Error {
@@ -109,5 +133,13 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     scoreCron: values.SCORE_CRON,
     scoreOnStart: values.SCORE_ON_START === 'true',
     demo: { accounts: values.DEMO_ACCOUNTS, days: values.DEMO_DAYS, seed: values.DEMO_SEED },
+    auth: {
+      adminUser: values.VITALS_ADMIN_USER,
+      adminPassword: values.VITALS_ADMIN_PASSWORD,
+      cookieSecure: values.COOKIE_SECURE === 'true',
+      trustedProxyAuthHeader: values.TRUSTED_PROXY_AUTH_HEADER?.toLowerCase() ?? null,
+      sessionTtlHours: values.SESSION_TTL_HOURS,
+      sessionIdleMinutes: values.SESSION_IDLE_MINUTES,
+    },
   };
 }

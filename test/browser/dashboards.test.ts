@@ -32,7 +32,7 @@ let server: TestServer;
 let accounts: AccountRow[];
 
 async function api<T>(path: string): Promise<T> {
-  const response = await fetch(`${server.url}${path}`);
+  const response = await fetch(`${server.url}${path}`, { headers: server.authHeaders });
   expect(response.status, path).toBe(200);
   return (await response.json()) as T;
 }

@@ -13,6 +13,7 @@ import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { generateDemo } from '../../data/generator/generate.ts';
 import { buildApp } from '../../server/app.ts';
+import { createApiToken, findUser } from '../../server/auth/store.ts';
 import { parseConfig } from '../../server/config.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -123,10 +124,18 @@ export async function generateDemoData(outDir: string): Promise<void> {
   await generateDemo({ accounts: 300, days: 400, seed: 7, endDate: yesterdayUtc(), outDir });
 }
 
+/** The first admin of every browser-test server; `openPage` signs in as them. */
+export const BROWSER_ADMIN = {
+  username: 'admin',
+  password: 'vitals-browser-test-password',
+} as const;
+
 export interface TestServer {
   /** Base URL, e.g. `http://127.0.0.1:41234`. */
   url: string;
   app: FastifyInstance;
+  /** Headers that sign a request from Node (`fetch`) in as the admin, with an API token. */
+  authHeaders: { authorization: string };
   close(): Promise<void>;
 }
 
@@ -140,13 +149,22 @@ export async function startServer(dataDir: string): Promise<TestServer> {
     LOG_LEVEL: 'silent',
     PORT: '0',
     HOST: '127.0.0.1',
+    VITALS_ADMIN_USER: BROWSER_ADMIN.username,
+    VITALS_ADMIN_PASSWORD: BROWSER_ADMIN.password,
   });
   const app = await buildApp(config);
   try {
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    const token = await app.duckdb.withConnection(async (connection) => {
+      const admin = await findUser(connection, app.state.schema, BROWSER_ADMIN.username);
+      return createApiToken(connection, app.state.schema, admin!.id, 'browser tests', {
+        actor: 'test',
+      });
+    });
     return {
       url,
       app,
+      authHeaders: { authorization: `Bearer ${token.token}` },
       async close() {
         await app.close();
         await state.remove();
@@ -197,23 +215,61 @@ export interface PageSession {
 
 export interface PageOptions {
   viewport?: { width: number; height: number };
+  /** False opens the page signed out (default: signed in as BROWSER_ADMIN). */
+  signedIn?: boolean;
+}
+
+type StorageState = Awaited<ReturnType<BrowserContext['storageState']>>;
+
+/**
+ * The session cookie of one sign-in per server (by base URL): the server allows 10 sign-ins a
+ * minute from one address, fewer than a test file opens pages.
+ */
+const signedInState = new Map<string, Promise<StorageState>>();
+
+/** Signs a context in through the API, as the sign-in page does, and returns its cookies. */
+async function signIn(context: BrowserContext): Promise<StorageState> {
+  const reply = await context.request.post('/api/auth/login', {
+    data: { username: BROWSER_ADMIN.username, password: BROWSER_ADMIN.password },
+  });
+  if (!reply.ok()) throw new Error(`sign-in failed: ${reply.status()} ${await reply.text()}`);
+  return context.storageState();
 }
 
 /**
- * A new page in a context of its own (no shared cookies or storage), with a fixed locale and
- * time zone so numbers and dates render the same everywhere, recording every error it logs.
+ * A new page in a context of its own (no storage shared with other contexts except the session
+ * cookie), signed in as BROWSER_ADMIN unless `signedIn: false`, with a fixed locale and time zone
+ * so numbers and dates render the same everywhere, recording every error it logs.
  */
 export async function openPage(
   browser: Browser,
   baseURL: string,
   options: PageOptions = {},
 ): Promise<PageSession> {
-  const context = await browser.newContext({
+  const settings = {
     baseURL,
     locale: 'en-US',
     timezoneId: 'UTC',
     viewport: options.viewport ?? { width: 1280, height: 800 },
-  });
+  };
+  let context: BrowserContext;
+  if (options.signedIn === false) {
+    context = await browser.newContext(settings);
+  } else {
+    let state = signedInState.get(baseURL);
+    if (!state) {
+      state = browser.newContext(settings).then(async (first) => {
+        try {
+          return await signIn(first);
+        } finally {
+          await first.close();
+        }
+      });
+      signedInState.set(baseURL, state);
+      state.catch(() => signedInState.delete(baseURL));
+    }
+    context = await browser.newContext({ ...settings, storageState: await state });
+  }
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (message) => {

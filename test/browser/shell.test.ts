@@ -30,7 +30,7 @@ const PAGES = [
 ];
 
 /** Pages still to come; the dashboards (Overview, Cohorts, Trends, Accounts) are tested in dashboards.test.ts. */
-const UPCOMING = ['/lab', '/alerts', '/admin'];
+const UPCOMING = ['/lab', '/alerts'];
 
 const count = (n: number) => n.toLocaleString('en-US');
 
@@ -39,8 +39,8 @@ let demo: Awaited<ReturnType<typeof tempDir>>;
 let server: TestServer;
 let report: DataReport;
 
-async function fetchReport(base: string): Promise<DataReport> {
-  const response = await fetch(`${base}/api/data/status`);
+async function fetchReport(target: TestServer): Promise<DataReport> {
+  const response = await fetch(`${target.url}/api/data/status`, { headers: target.authHeaders });
   expect(response.status).toBe(200);
   return (await response.json()) as DataReport;
 }
@@ -52,7 +52,7 @@ beforeAll(async () => {
   [server, browser] = await Promise.all([startServer(demo.dir), launchBrowser()]);
   // The dashboards answer 503 until the start-up scoring is done; wait so pages load cleanly.
   await server.app.scoring.idle();
-  report = await fetchReport(server.url);
+  report = await fetchReport(server);
 });
 
 afterAll(async () => {
@@ -352,7 +352,7 @@ describe('the Data page on a dataset with a broken file', () => {
       'this is not a parquet file \u0000\u0001\u0002 garbage bytes',
     );
     brokenServer = await startServer(broken.dir);
-    brokenReport = await fetchReport(brokenServer.url);
+    brokenReport = await fetchReport(brokenServer);
   });
 
   afterAll(async () => {

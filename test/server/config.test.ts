@@ -15,7 +15,41 @@ describe('parseConfig', () => {
       scoreCron: '0 2 * * *',
       scoreOnStart: true,
       demo: { accounts: 5000, days: 1095, seed: 42 },
+      auth: {
+        cookieSecure: false,
+        trustedProxyAuthHeader: null,
+        sessionTtlHours: 12,
+        sessionIdleMinutes: 60,
+      },
     });
+  });
+
+  it('reads the sign-in settings', () => {
+    const config = parseConfig({
+      VITALS_ADMIN_USER: 'root',
+      VITALS_ADMIN_PASSWORD: 'correct horse battery',
+      COOKIE_SECURE: 'true',
+      TRUSTED_PROXY_AUTH_HEADER: 'X-Remote-User',
+      SESSION_TTL_HOURS: '8',
+      SESSION_IDLE_MINUTES: '15',
+    });
+    expect(config.auth).toEqual({
+      adminUser: 'root',
+      adminPassword: 'correct horse battery',
+      cookieSecure: true,
+      trustedProxyAuthHeader: 'x-remote-user',
+      sessionTtlHours: 8,
+      sessionIdleMinutes: 15,
+    });
+    expect(() =>
+      parseConfig({
+        COOKIE_SECURE: 'yes',
+        TRUSTED_PROXY_AUTH_HEADER: 'X Remote',
+        SESSION_TTL_HOURS: '0',
+      }),
+    ).toThrow(
+      /COOKIE_SECURE must be true or false[\s\S]*TRUSTED_PROXY_AUTH_HEADER must be an HTTP header name[\s\S]*SESSION_TTL_HOURS must be positive/,
+    );
   });
 
   it('treats empty variables as unset and resolves relative paths from the working directory', () => {

@@ -7,7 +7,9 @@ import {
   errorMessage,
   getJson,
   NetworkError,
+  onUnauthorized,
   requestJson,
+  setCsrfToken,
 } from '../../web/src/api/client.ts';
 
 function reply(status: number, body: string, statusText = ''): Response {
@@ -35,6 +37,7 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
 
 afterEach(() => {
   vi.unstubAllGlobals();
+  setCsrfToken(null);
 });
 
 describe('requestJson', () => {
@@ -103,6 +106,75 @@ describe('requestJson', () => {
     const error = await failure(getJson('/api/x', { signal: controller.signal }));
     expect(error).not.toBeInstanceOf(NetworkError);
     expect((error as Error).name).toBe('AbortError');
+  });
+});
+
+describe('sign-in', () => {
+  test('state changes carry the CSRF token; reads do not', async () => {
+    const fetch = stubFetch(() => reply(200, '{}'));
+    setCsrfToken('tok-123');
+    await requestJson('/api/admin/users', { method: 'POST', body: { username: 'x' } });
+    await requestJson('/api/admin/users/x', { method: 'PATCH', body: { role: 'admin' } });
+    await getJson('/api/admin/users');
+    const headers = fetch.mock.calls.map(([, init]) => init.headers as Record<string, string>);
+    expect(headers[0]).toMatchObject({ 'X-Vitals-CSRF': 'tok-123' });
+    expect(headers[1]).toMatchObject({ 'X-Vitals-CSRF': 'tok-123' });
+    expect(headers[2]).not.toHaveProperty('X-Vitals-CSRF');
+  });
+
+  test('without a session there is no CSRF header at all', async () => {
+    const fetch = stubFetch(() => reply(200, '{}'));
+    await requestJson('/api/auth/login', { method: 'POST', body: {} });
+    expect(fetch.mock.calls[0]![1].headers).not.toHaveProperty('X-Vitals-CSRF');
+  });
+
+  test('a 401 from an API route tells the listener, which can stop listening', async () => {
+    stubFetch(() =>
+      reply(401, '{"error":"unauthenticated","message":"sign in first"}', 'Unauthorized'),
+    );
+    const listener = vi.fn();
+    const stop = onUnauthorized(listener);
+    const error = await failure(getJson('/api/overview'));
+    expect(error).toMatchObject({ status: 401, code: 'unauthenticated' });
+    expect(listener).toHaveBeenCalledOnce();
+    expect(listener).toHaveBeenCalledWith(error);
+    stop();
+    await failure(getJson('/api/overview'));
+    expect(listener).toHaveBeenCalledOnce();
+  });
+
+  test('a 401 from sign-in itself (wrong password) is not a lost session', async () => {
+    stubFetch(() =>
+      reply(401, '{"error":"invalid_credentials","message":"wrong username or password"}'),
+    );
+    const listener = vi.fn();
+    const stop = onUnauthorized(listener);
+    try {
+      await failure(requestJson('/api/auth/login', { method: 'POST', body: {} }));
+      await failure(requestJson('/api/auth/logout', { method: 'POST' }));
+      expect(listener).not.toHaveBeenCalled();
+      // Token routes are ordinary calls: a 401 there means the session is gone.
+      await failure(getJson('/api/auth/tokens'));
+      expect(listener).toHaveBeenCalledOnce();
+    } finally {
+      stop();
+    }
+  });
+
+  test('403 forbidden and csrf do not end the session', async () => {
+    stubFetch(() => reply(403, '{"error":"forbidden","message":"this needs the admin role"}'));
+    const listener = vi.fn();
+    const stop = onUnauthorized(listener);
+    await failure(getJson('/api/admin/users'));
+    stop();
+    expect(listener).not.toHaveBeenCalled();
+  });
+
+  test('a 204 No Content reply resolves to undefined', async () => {
+    stubFetch(() => new Response(null, { status: 204 }));
+    await expect(
+      requestJson('/api/auth/tokens/abc', { method: 'DELETE' }),
+    ).resolves.toBeUndefined();
   });
 });
 

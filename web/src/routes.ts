@@ -1,4 +1,5 @@
 import type { Component } from 'svelte';
+import type { Role } from './lib/session.svelte.ts';
 import AccountPage from './pages/account/AccountPage.svelte';
 import AccountsPage from './pages/AccountsPage.svelte';
 import AdminPage from './pages/AdminPage.svelte';
@@ -7,6 +8,7 @@ import CohortsPage from './pages/CohortsPage.svelte';
 import DataPage from './pages/data/DataPage.svelte';
 import LabPage from './pages/LabPage.svelte';
 import OverviewPage from './pages/OverviewPage.svelte';
+import SignInPage from './pages/SignInPage.svelte';
 import TrendsPage from './pages/TrendsPage.svelte';
 
 export interface AppRoute {
@@ -17,6 +19,8 @@ export interface AppRoute {
   component: Component;
   /** Shown in the main navigation, in table order. */
   nav: boolean;
+  /** The least role that may use the page; without one, anyone signed in may. */
+  role?: Role;
 }
 
 export const ROUTES: readonly AppRoute[] = [
@@ -25,10 +29,11 @@ export const ROUTES: readonly AppRoute[] = [
   { path: '/trends', title: 'Trends', component: TrendsPage, nav: true },
   { path: '/accounts', title: 'Accounts', component: AccountsPage, nav: true },
   { path: '/accounts/:id', title: 'Account', component: AccountPage, nav: false },
-  { path: '/lab', title: 'Lab', component: LabPage, nav: true },
+  { path: '/lab', title: 'Lab', component: LabPage, nav: true, role: 'analyst' },
   { path: '/alerts', title: 'Alerts', component: AlertsPage, nav: true },
-  { path: '/admin', title: 'Admin', component: AdminPage, nav: true },
+  { path: '/admin', title: 'Admin', component: AdminPage, nav: true, role: 'admin' },
   { path: '/data', title: 'Data', component: DataPage, nav: true },
+  { path: '/signin', title: 'Sign in', component: SignInPage, nav: false },
 ];
 
 export const NOT_FOUND_TITLE = 'Page not found';

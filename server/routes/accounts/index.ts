@@ -64,7 +64,10 @@ const detailReply = z
 const accountRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api/accounts',
-    { schema: { querystring: listQuery, response: { 200: listReply } } },
+    {
+      config: { role: 'viewer' },
+      schema: { querystring: listQuery, response: { 200: listReply } },
+    },
     async (request, reply) => {
       const query = request.query;
       if (
@@ -116,6 +119,7 @@ const accountRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api/accounts/:id',
     {
+      config: { role: 'viewer' },
       schema: {
         params: z.object({ id: z.string().min(1).max(200) }),
         response: { 200: detailReply },

@@ -15,7 +15,10 @@ const cohortQuery = z
 const cohortRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api/cohorts',
-    { schema: { querystring: cohortQuery, response: { 200: cohortReplySchema } } },
+    {
+      config: { role: 'viewer' },
+      schema: { querystring: cohortQuery, response: { 200: cohortReplySchema } },
+    },
     async (request) =>
       app.duckdb.withConnection(async (connection) => {
         const context = await productionContext(app, connection);

@@ -9,14 +9,18 @@ const healthSchema = z.object({
 
 /** Liveness for ops: answers while the process serves, and says whether the data is sound. */
 const healthRoutes: FastifyPluginAsyncZod = async (app) => {
-  app.get('/healthz', { schema: { response: { 200: healthSchema } } }, async () => {
-    const { ok, errors, warnings } = app.data.report;
-    return {
-      status: 'ok' as const,
-      uptimeSeconds: process.uptime(),
-      data: { ok, errors, warnings },
-    };
-  });
+  app.get(
+    '/healthz',
+    { config: { role: 'public' }, schema: { response: { 200: healthSchema } } },
+    async () => {
+      const { ok, errors, warnings } = app.data.report;
+      return {
+        status: 'ok' as const,
+        uptimeSeconds: process.uptime(),
+        data: { ok, errors, warnings },
+      };
+    },
+  );
 };
 
 export default healthRoutes;

@@ -18,7 +18,7 @@ const productionSchema = z.object({
 const modelRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api/models/production',
-    { schema: { response: { 200: productionSchema } } },
+    { config: { role: 'viewer' }, schema: { response: { 200: productionSchema } } },
     async () => {
       const production = await app.duckdb.withConnection((connection) =>
         productionModel(connection, app.state.schema),

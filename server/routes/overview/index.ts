@@ -11,7 +11,10 @@ const overviewQuery = z.object({ asOf: isoDate.optional() }).strict();
 const overviewRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api/overview',
-    { schema: { querystring: overviewQuery, response: { 200: overviewReplySchema } } },
+    {
+      config: { role: 'viewer' },
+      schema: { querystring: overviewQuery, response: { 200: overviewReplySchema } },
+    },
     async (request) =>
       app.duckdb.withConnection(async (connection) => {
         const context = await productionContext(app, connection);

@@ -24,6 +24,7 @@ const portfolioRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api/portfolio',
     {
+      config: { role: 'viewer' },
       schema: {
         querystring: z.object({ from: isoDate.optional(), to: isoDate.optional() }).strict(),
         response: { 200: portfolioSchema },

@@ -42,7 +42,10 @@ function asRequestError(error: unknown): never {
 const trendRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api/trends',
-    { schema: { querystring: trendsQuery, response: { 200: trendsResultSchema } } },
+    {
+      config: { role: 'viewer' },
+      schema: { querystring: trendsQuery, response: { 200: trendsResultSchema } },
+    },
     async (request, reply) => {
       const { series, by, from, to, adjust, periods } = request.query;
       const result = await app.duckdb

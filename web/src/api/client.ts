@@ -48,13 +48,50 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-/** Fetch `path` and parse its JSON reply as `T`; failures throw `ApiError` or `NetworkError`. */
+/** The header a browser sign-in must echo on every state change (the server's CSRF check). */
+export const CSRF_HEADER = 'X-Vitals-CSRF';
+
+/**
+ * The signed-in session's CSRF token. Module-level because every request needs it and only the
+ * session store (web/src/lib/session.svelte.ts) sets it, on sign-in, sign-out and start-up.
+ */
+let csrfToken: string | null = null;
+
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+export type UnauthorizedListener = (error: ApiError) => void;
+
+const unauthorizedListeners = new Set<UnauthorizedListener>();
+
+/**
+ * Calls `listener` whenever a request other than the sign-in API's own answers 401: the session
+ * ended (expired, revoked, server reset) and the app should ask to sign in again. Returns the
+ * function that stops listening.
+ */
+export function onUnauthorized(listener: UnauthorizedListener): () => void {
+  unauthorizedListeners.add(listener);
+  return () => unauthorizedListeners.delete(listener);
+}
+
+/**
+ * Sign-in, sign-out and "who am I" answer 401 as part of their job (wrong password, already
+ * signed out), not as a lost session. The token routes under /api/auth are ordinary pages' calls.
+ */
+const AUTH_API = /^\/api\/auth\/(login|logout|me)$/;
+
+/**
+ * Fetch `path` and parse its JSON reply as `T`; failures throw `ApiError` or `NetworkError`.
+ * A 204 No Content reply resolves to undefined (sign-out, revoking a token).
+ */
 export async function requestJson<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const method = options.method ?? 'GET';
   const url = withQuery(path, options.query);
   const request = `${method} ${path}`;
   const headers: Record<string, string> = { accept: 'application/json' };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken !== null) headers[CSRF_HEADER] = csrfToken;
 
   let response: Response;
   try {
@@ -73,14 +110,19 @@ export async function requestJson<T>(path: string, options: RequestOptions = {})
   const json = parseJson(text);
   if (!response.ok) {
     const body = isErrorBody(json) ? json : null;
-    throw new ApiError(
+    const error = new ApiError(
       response.status,
       body?.error ?? response.statusText,
       body?.message ?? (response.statusText || `HTTP ${response.status}`),
       request,
       body?.details,
     );
+    if (error.status === 401 && !AUTH_API.test(path)) {
+      for (const listener of [...unauthorizedListeners]) listener(error);
+    }
+    throw error;
   }
+  if (response.status === 204) return undefined as T;
   if (json === undefined) {
     throw new ApiError(
       response.status,
