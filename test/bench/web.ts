@@ -69,19 +69,22 @@ export async function webBench(dataDir: string) {
   try {
     await server.app.scoring.idle();
     const scoringSeconds = (performance.now() - started) / 1000;
-    const { url } = server;
-    const accounts = (await (await fetch(`${url}/api/accounts?pageSize=1`)).json()) as {
+    const { url, authHeaders } = server;
+    const accounts = (await (
+      await fetch(`${url}/api/accounts?pageSize=1`, { headers: authHeaders })
+    ).json()) as {
       total: number;
       rows: { account_id: string }[];
     };
     const id = encodeURIComponent(accounts.rows[0]!.account_id);
     const api = {
-      overview: await load(`${url}/api/overview`, 100, 4),
-      accountsPage: await load(`${url}/api/accounts?pageSize=50&sort=score`, 100, 4),
+      overview: await load(`${url}/api/overview`, 100, 4, authHeaders),
+      accountsPage: await load(`${url}/api/accounts?pageSize=50&sort=score`, 100, 4, authHeaders),
       accountsArrow: await load(`${url}/api/accounts?pageSize=100000`, 20, 2, {
+        ...authHeaders,
         accept: 'application/vnd.apache.arrow.stream',
       }),
-      account: await load(`${url}/api/accounts/${id}`, 100, 4),
+      account: await load(`${url}/api/accounts/${id}`, 100, 4, authHeaders),
     };
     const browser = await launchBrowser();
     const fill: number[] = [];
