@@ -11,6 +11,7 @@ import dataPlugin from './plugins/data.ts';
 import duckdbPlugin from './plugins/duckdb.ts';
 import errorsPlugin from './plugins/errors.ts';
 import scoringPlugin from './plugins/scoring.ts';
+import securityPlugin from './plugins/security.ts';
 import statePlugin from './plugins/state.ts';
 import webPlugin from './plugins/web.ts';
 import accountRoutes from './routes/accounts/index.ts';
@@ -48,6 +49,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   app.setSerializerCompiler(serializerCompiler);
 
   await app.register(errorsPlugin);
+  await app.register(securityPlugin, { https: config.auth.cookieSecure });
   await app.register(duckdbPlugin);
   await app.register(dataPlugin, { dataDir: config.dataDir, clock });
   await app.register(statePlugin, { stateDir: config.stateDir });
