@@ -3,9 +3,6 @@ import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, type ErrorBody } from '../errors.ts';
 
-/** DuckDB's own words for a query the user got wrong (as opposed to one that broke). */
-const USER_SQL_ERROR = /^(Parser|Binder|Catalog|Conversion) Error/;
-
 export function toErrorReply(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof AppError) {
     return {
@@ -29,12 +26,9 @@ export function toErrorReply(error: unknown): { status: number; body: ErrorBody 
     };
   }
   const fastifyError = error as Partial<FastifyError>;
-  if (error instanceof Error && USER_SQL_ERROR.test(error.message)) {
-    return {
-      status: 400,
-      body: { error: 'invalid_query', message: error.message.split('\n')[0] ?? '', details: null },
-    };
-  }
+  // Anything else, a DuckDB error included, is ours: no route passes user text into SQL, so an
+  // error there is a fault, and its message (SQL, file paths) stays in the log. A route that runs
+  // an analyst's own SQL reports that query's errors itself, as an AppError.
   const status = fastifyError.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return {
