@@ -11,7 +11,14 @@
  * again. The trend is the trend of the very last STL fit, and the remainder is what the trend and
  * the seasonals leave of the values. Box-Cox transformation (forecast's `lambda`) is not offered.
  */
-import { checkPeriod, resolveStlOptions, StlError, stlResolved, type StlOptions } from './stl.ts';
+import {
+  checkPeriod,
+  resolveStlOptions,
+  StlError,
+  stlResolved,
+  toFiniteArray,
+  type StlOptions,
+} from './stl.ts';
 
 /** Options passed on to every STL fit inside MSTL. */
 export type MstlStlOptions = Omit<StlOptions, 'period' | 'seasonalWindow' | 'start'>;
@@ -48,27 +55,9 @@ export interface MstlResult {
   periodsDropped: number[];
 }
 
-function finiteCopy(values: ArrayLike<number>): Float64Array {
-  const n = values.length;
-  const y = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const v = values[i];
-    if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw new StlError(
-        'invalid_values',
-        `value at index ${i} is ${String(v)}: MSTL needs finite values everywhere ` +
-          `(fill gaps first, e.g. with decomposeDaily)`,
-        { index: i, value: v },
-      );
-    }
-    y[i] = v;
-  }
-  return y;
-}
-
 /** Decomposes `values` into a trend, one seasonal per period, and a remainder. */
 export function mstl(values: ArrayLike<number>, options: MstlOptions): MstlResult {
-  const y = finiteCopy(values);
+  const y = toFiniteArray(values, 'MSTL');
   const n = y.length;
   const { periods } = options;
   if (!Array.isArray(periods) || periods.length === 0) {

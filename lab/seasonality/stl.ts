@@ -224,7 +224,11 @@ export function resolveStlOptions(n: number, options: StlOptions): ResolvedStlOp
 }
 
 /** Copies `values` into a Float64Array, throwing at the first value that is not finite. */
-function toFiniteArray(values: ArrayLike<number>): Float64Array {
+/**
+ * A copy of `values` as a Float64Array; throws StlError 'invalid_values' naming the first value
+ * that is not a finite number (`method` names the caller in the message).
+ */
+export function toFiniteArray(values: ArrayLike<number>, method = 'STL'): Float64Array {
   const n = values.length;
   const y = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -232,7 +236,7 @@ function toFiniteArray(values: ArrayLike<number>): Float64Array {
     if (typeof v !== 'number' || !Number.isFinite(v)) {
       throw new StlError(
         'invalid_values',
-        `value at index ${i} is ${String(v)}: STL needs finite values everywhere ` +
+        `value at index ${i} is ${String(v)}: ${method} needs finite values everywhere ` +
           `(fill gaps first, e.g. with decomposeDaily)`,
         { index: i, value: v },
       );
