@@ -59,6 +59,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     clock,
     cron: config.scoreCron,
     onStart: config.scoreOnStart,
+    batchRows: config.scoreBatchRows,
   });
 
   await app.register(healthRoutes);

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Cron } from 'croner';
 import { z } from 'zod';
 import { DEMO_DEFAULTS } from '../data/generator/generate.ts';
+import { DEFAULT_BATCH_ROWS } from '../lab/history/history.ts';
 
 /** The repository (or image) root: paths in the config default relative to it. */
 export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -51,6 +52,7 @@ export const envSchema = z.object({
   SCORE_ON_START: z
     .enum(['true', 'false'], { error: 'SCORE_ON_START must be true or false' })
     .default('true'),
+  SCORE_BATCH_ROWS: positiveInt('SCORE_BATCH_ROWS').default(DEFAULT_BATCH_ROWS),
   DEMO_ACCOUNTS: positiveInt('DEMO_ACCOUNTS').default(5000),
   DEMO_DAYS: positiveInt('DEMO_DAYS').default(DEMO_DEFAULTS.days),
   DEMO_SEED: z.coerce.number().int('DEMO_SEED must be a whole number').default(42),
@@ -78,6 +80,8 @@ export interface Config {
   scoreCron: string;
   /** Whether start-up scores the latest data date (and backfills history) when missing. */
   scoreOnStart: boolean;
+  /** Score rows (accounts × dates) computed and committed together in a backfill. */
+  scoreBatchRows: number;
   demo: { accounts: number; days: number; seed: number };
   auth: AuthConfig;
 }
@@ -132,6 +136,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     webDir: resolve(values.WEB_DIR),
     scoreCron: values.SCORE_CRON,
     scoreOnStart: values.SCORE_ON_START === 'true',
+    scoreBatchRows: values.SCORE_BATCH_ROWS,
     demo: { accounts: values.DEMO_ACCOUNTS, days: values.DEMO_DAYS, seed: values.DEMO_SEED },
     auth: {
       adminUser: values.VITALS_ADMIN_USER,

@@ -292,7 +292,7 @@ export async function backfillScores(
   connection: DuckDBConnection,
   schema: string,
   request: ScoreRunRequest & {
-    /** Dates per batch; about 400,000 account-dates per batch suits a 2-core, 4 GB budget. */
+    /** Dates per batch (see `batchSizeFor`). */
     batchDates: number;
     onBatch?: (done: number, total: number) => void;
   },
@@ -317,8 +317,15 @@ export async function backfillScores(
   };
 }
 
+/**
+ * Account-dates (score rows) per backfill batch: each batch is computed in memory and commits at
+ * once, so this bounds both the memory a run needs and the work a crash can lose. About 400,000
+ * suits a 2-core, 4 GB budget.
+ */
+export const DEFAULT_BATCH_ROWS = 400_000;
+
 /** Dates per batch so that a batch holds about `target` account-dates. */
-export function batchSizeFor(accounts: number, target = 400_000): number {
+export function batchSizeFor(accounts: number, target = DEFAULT_BATCH_ROWS): number {
   return Math.max(1, Math.floor(target / Math.max(1, accounts)));
 }
 

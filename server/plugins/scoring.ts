@@ -44,6 +44,8 @@ export interface ScoringOptions {
   clock: () => Date;
   cron: string;
   onStart: boolean;
+  /** Score rows per backfill batch (each batch commits at once). */
+  batchRows: number;
 }
 
 /** Weekly history is backfilled on a fresh state so trends have data from the first day. */
@@ -56,7 +58,7 @@ const BACKFILL_EVERY_DAYS = 7;
  * stay in place.
  */
 export default fp<ScoringOptions>(
-  async (app, { clock, cron, onStart }) => {
+  async (app, { clock, cron, onStart, batchRows }) => {
     const status: ScoringStatus = { running: false, lastRun: null, lastError: null };
     let queue: Promise<unknown> = Promise.resolve();
     const log: FastifyBaseLogger = app.log.child({ job: 'scoring' });
@@ -89,7 +91,7 @@ export default fp<ScoringOptions>(
           tables: app.data.tables,
           trigger,
           now: clock,
-          batchDates: batchSizeFor(await accountCount(connection)),
+          batchDates: batchSizeFor(await accountCount(connection), batchRows),
           onBatch: (done, total) => {
             if (total > 1) log.info({ trigger, done, total }, 'scoring dates');
           },
@@ -128,11 +130,17 @@ export default fp<ScoringOptions>(
         if (!latest) return [];
         const done = await scoredDates(connection, app.state.schema, production.hash);
         if (done.includes(latest)) return [];
-        if (done.length > 0) return [latest];
         // History starts once metric windows are full (or at the latest date on short data).
         const earliest = (await earliestDataDate(connection, app.data.tables)) ?? latest;
         const start = shiftDate(earliest, WARM_UP_DAYS);
-        return datesBack(start < latest ? start : latest, latest, BACKFILL_EVERY_DAYS);
+        const history = datesBack(start < latest ? start : latest, latest, BACKFILL_EVERY_DAYS);
+        // Scores only on these dates are a backfill cut short (a crash): finish it. Otherwise
+        // the history is there from earlier runs and only the latest date is new.
+        const backfilled = new Set(history);
+        if (done.every((date) => backfilled.has(date))) {
+          return history.filter((date) => !done.includes(date));
+        }
+        return [latest];
       });
       if (plan.length > 0) await score(plan, trigger);
     };

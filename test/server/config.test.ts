@@ -14,6 +14,7 @@ describe('parseConfig', () => {
       webDir: path.join(ROOT_DIR, 'dist', 'web'),
       scoreCron: '0 2 * * *',
       scoreOnStart: true,
+      scoreBatchRows: 400_000,
       demo: { accounts: 5000, days: 1095, seed: 42 },
       auth: {
         cookieSecure: false,

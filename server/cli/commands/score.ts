@@ -10,6 +10,7 @@ import {
   accountCount,
   backfillScores,
   batchSizeFor,
+  DEFAULT_BATCH_ROWS,
 } from '../../../lab/history/index.ts';
 import { defaultModels } from '../../../lab/model/defaults.ts';
 import { modelHash } from '../../../lab/model/hash.ts';
@@ -24,6 +25,7 @@ interface ScoreOptions {
   from?: string;
   to?: string;
   every: number;
+  batchRows: number;
   model?: string;
   data: string;
   state: string;
@@ -46,6 +48,14 @@ export function scoreCommand(): Command {
     .option('--from <date>', 'backfill: first date', isoDate)
     .option('--to <date>', 'backfill: last date (default: the latest data date)', isoDate)
     .option('--every <days>', 'backfill: days between dates', positiveInteger, 7)
+    .option(
+      '--batch-rows <n>',
+      'backfill: scores computed and committed together (accounts × dates)',
+      positiveInteger,
+      process.env.SCORE_BATCH_ROWS
+        ? positiveInteger(process.env.SCORE_BATCH_ROWS)
+        : DEFAULT_BATCH_ROWS,
+    )
     .option(
       '--model <file>',
       'model JSON file (default: the production model in STATE_DIR, else the shipped default)',
@@ -184,7 +194,7 @@ async function backfill(options: ScoreOptions) {
         tables,
         trigger: 'cli backfill',
         now: () => new Date(),
-        batchDates: batchSizeFor(await accountCount(connection)),
+        batchDates: batchSizeFor(await accountCount(connection), options.batchRows),
         onBatch: (done, total) =>
           reporter.progress({
             stage: 'backfill dates',
