@@ -12,6 +12,7 @@ import duckdbPlugin from './plugins/duckdb.ts';
 import errorsPlugin from './plugins/errors.ts';
 import scoringPlugin from './plugins/scoring.ts';
 import securityPlugin from './plugins/security.ts';
+import servingPlugin from './plugins/serving.ts';
 import statePlugin from './plugins/state.ts';
 import webPlugin from './plugins/web.ts';
 import accountRoutes from './routes/accounts/index.ts';
@@ -42,6 +43,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     logger: deps.logStream
       ? { level: config.logLevel, stream: deps.logStream }
       : { level: config.logLevel },
+    // Start-up checks every export in DATA_DIR, which takes longer than Fastify's 10 s default
+    // on a large portfolio or a busy machine; a check that hangs still fails the start.
+    pluginTimeout: 300_000,
     // Request ids let a user's report be matched to the log line.
     genReqId: () => crypto.randomUUID(),
   }).withTypeProvider<ZodTypeProvider>();
@@ -55,6 +59,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(statePlugin, { stateDir: config.stateDir });
   // Before any route: it checks that every route declares the role it requires.
   await app.register(authPlugin, { config: config.auth, clock });
+  await app.register(servingPlugin, { stateDir: config.stateDir });
   await app.register(scoringPlugin, {
     clock,
     cron: config.scoreCron,

@@ -2,3 +2,4 @@ export * from './history.ts';
 export * from './queries.ts';
 export * from './overview.ts';
 export * from './cohorts.ts';
+export * from './cards.ts';

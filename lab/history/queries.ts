@@ -167,7 +167,7 @@ export async function listAccounts(
   hash: string,
   asOf: string,
   query: AccountQuery,
-): Promise<{ total: number; columns: Record<string, unknown[]>; length: number }> {
+): Promise<AccountList> {
   const where = [
     `($q IS NULL OR p.name ILIKE '%' || $q || '%' OR p.account_id ILIKE '%' || $q || '%')`,
     listFilter('s.band', 'band'),
@@ -253,6 +253,26 @@ LIMIT $limit OFFSET $offset`;
     });
     return counted.total;
   }
+}
+
+/** A list from listAccounts, whole or in part. */
+export interface AccountList {
+  total: number;
+  columns: Record<string, unknown[]>;
+  length: number;
+}
+
+/** Rows `offset` to `offset + limit` of a whole list (from listAccounts with offset 0). */
+export function accountListPage(list: AccountList, offset: number, limit: number): AccountList {
+  const end = Math.min(list.length, offset + limit);
+  const start = Math.min(offset, end);
+  return {
+    total: list.total,
+    columns: Object.fromEntries(
+      Object.entries(list.columns).map(([name, values]) => [name, values.slice(start, end)]),
+    ),
+    length: end - start,
+  };
 }
 
 const profileSchema = z.object({
@@ -350,89 +370,132 @@ export type AccountDetail = z.infer<typeof accountDetailSchema>;
 
 type ActivityKey = 'tickets' | 'invoices' | 'surveys' | 'outcomes' | 'milestones';
 
-const ACTIVITY: readonly {
+/**
+ * The account page's lists: which rows (newest first, at most `limit`; ties broken so that every
+ * way of reading them gives the same rows in the same order) and which columns.
+ */
+export const ACCOUNT_ACTIVITY: readonly {
   key: ActivityKey;
   table: TableName;
-  sql: string;
+  columns: string;
+  order: string;
+  limit: number | null;
 }[] = [
   {
     key: 'tickets',
     table: 'support_tickets',
-    sql: `SELECT ticket_id, strftime(opened_at, '%Y-%m-%dT%H:%M:%SZ') AS opened_at,
-            strftime(closed_at, '%Y-%m-%dT%H:%M:%SZ') AS closed_at, priority, csat::INTEGER AS csat
-          FROM support_tickets WHERE account_id = $id ORDER BY opened_at DESC LIMIT 50`,
+    columns: `ticket_id, strftime(opened_at, '%Y-%m-%dT%H:%M:%SZ') AS opened_at,
+      strftime(closed_at, '%Y-%m-%dT%H:%M:%SZ') AS closed_at, priority, csat::INTEGER AS csat`,
+    order: 'opened_at DESC, ticket_id',
+    limit: 50,
   },
   {
     key: 'invoices',
     table: 'invoices',
-    sql: `SELECT invoice_id, strftime(issued_on, '%Y-%m-%d') AS issued_on, strftime(due_on, '%Y-%m-%d') AS due_on,
-            strftime(paid_on, '%Y-%m-%d') AS paid_on, amount
-          FROM invoices WHERE account_id = $id ORDER BY issued_on DESC LIMIT 24`,
+    columns: `invoice_id, strftime(issued_on, '%Y-%m-%d') AS issued_on, strftime(due_on, '%Y-%m-%d') AS due_on,
+      strftime(paid_on, '%Y-%m-%d') AS paid_on, amount`,
+    order: 'issued_on DESC, invoice_id',
+    limit: 24,
   },
   {
     key: 'surveys',
     table: 'surveys',
-    sql: `SELECT strftime(date, '%Y-%m-%d') AS date, kind, score
-          FROM surveys WHERE account_id = $id ORDER BY date DESC LIMIT 24`,
+    columns: `strftime(date, '%Y-%m-%d') AS date, kind, score`,
+    order: 'date DESC, kind, score',
+    limit: 24,
   },
   {
     key: 'outcomes',
     table: 'outcomes',
-    sql: `SELECT strftime(event_date, '%Y-%m-%d') AS event_date, event, arr_delta
-          FROM outcomes WHERE account_id = $id ORDER BY event_date DESC`,
+    columns: `strftime(event_date, '%Y-%m-%d') AS event_date, event, arr_delta`,
+    order: 'event_date DESC, event, arr_delta',
+    limit: null,
   },
   {
     key: 'milestones',
     table: 'milestones',
-    sql: `SELECT milestone, strftime(achieved_on, '%Y-%m-%d') AS achieved_on
-          FROM milestones WHERE account_id = $id ORDER BY achieved_on, milestone`,
+    columns: `milestone, strftime(achieved_on, '%Y-%m-%d') AS achieved_on`,
+    order: 'achieved_on, milestone',
+    limit: null,
   },
 ];
 
 /**
- * Each metric of an account's score at `asOf` with the spread of the same metric's raw values
- * over the accounts of its segment (the segment it was scored in) at that date.
+ * The rows of an activity list of the accounts in `from` (a table or subquery with account_id):
+ * `partition` numbers each account's rows in list order, as `rank`, before the columns are
+ * formatted (so the order is the stored values', not their text).
  */
-async function segmentDistributions(
+export function activityRows(activity: (typeof ACCOUNT_ACTIVITY)[number], where = ''): string {
+  const limit = activity.limit === null ? '' : `WHERE rank <= ${activity.limit}`;
+  return `SELECT account_id, rank, ${activity.columns} FROM (
+      SELECT *, row_number() OVER (PARTITION BY account_id ORDER BY ${activity.order}) AS rank
+      FROM ${activity.table} ${where}
+    ) ${limit}`;
+}
+
+/** The spread of one metric's raw values over the accounts of a segment at one date. */
+export interface MetricSpread {
+  component: string;
+  metric: string;
+  p10: number | null;
+  p25: number | null;
+  p50: number | null;
+  p75: number | null;
+  p90: number | null;
+  /** Accounts of the segment with a value. */
+  accounts: number;
+}
+
+/**
+ * Every metric's spread over the accounts scored in `segment` (null: accounts without one) at
+ * `asOf`. The same for every account of the segment, so callers may keep it.
+ */
+export async function segmentSpreads(
   connection: DuckDBConnection,
   schema: string,
   hash: string,
-  accountId: string,
+  segment: string | null,
   asOf: string,
-): Promise<AccountDetail['distributions']> {
-  return queryRows<AccountDetail['distributions'][number]>(
+): Promise<MetricSpread[]> {
+  return queryRows<MetricSpread>(
     connection,
-    `WITH mine AS (
-       SELECT position, component, metric, raw FROM ${schema}.score_contributions
-       WHERE model_hash = $hash AND account_id = $id AND as_of = CAST($as_of AS DATE)
-     ),
-     peers AS (
-       SELECT c.component, c.metric, c.raw
-       FROM ${schema}.score_contributions c
-       JOIN ${schema}.scores s ON s.account_id = c.account_id AND s.as_of = c.as_of
-         AND s.model_hash = c.model_hash
-       WHERE c.model_hash = $hash AND c.as_of = CAST($as_of AS DATE) AND c.raw IS NOT NULL
-         AND s.segment IS NOT DISTINCT FROM (SELECT segment FROM ${schema}.scores
-           WHERE model_hash = $hash AND account_id = $id AND as_of = CAST($as_of AS DATE))
-     )
-     SELECT m.metric, m.component, m.raw AS value,
-       quantile_cont(p.raw, 0.1) AS p10, quantile_cont(p.raw, 0.25) AS p25,
-       quantile_cont(p.raw, 0.5) AS p50, quantile_cont(p.raw, 0.75) AS p75,
-       quantile_cont(p.raw, 0.9) AS p90, count(p.raw)::INTEGER AS accounts
-     FROM mine m LEFT JOIN peers p ON p.component = m.component AND p.metric = m.metric
-     GROUP BY m.position, m.metric, m.component, m.raw ORDER BY m.position`,
-    { hash, id: accountId, as_of: asOf },
+    `SELECT c.component, c.metric,
+       quantile_cont(c.raw, 0.1) AS p10, quantile_cont(c.raw, 0.25) AS p25,
+       quantile_cont(c.raw, 0.5) AS p50, quantile_cont(c.raw, 0.75) AS p75,
+       quantile_cont(c.raw, 0.9) AS p90, count(c.raw)::INTEGER AS accounts
+     FROM ${schema}.score_contributions c
+     JOIN ${schema}.scores s ON s.account_id = c.account_id AND s.as_of = c.as_of
+       AND s.model_hash = c.model_hash
+     WHERE c.model_hash = $hash AND c.as_of = CAST($as_of AS DATE)
+       AND s.segment IS NOT DISTINCT FROM $segment
+     GROUP BY c.component, c.metric`,
+    { hash, as_of: asOf, segment },
   );
 }
 
-/** Everything the account page shows; null when the account is unknown. */
+export interface AccountDetailSources {
+  schema: string;
+  hash: string;
+  /** The tables present in the data (absent ones are listed as unavailable). */
+  tables: readonly TableName[];
+  /** Metric spreads of a segment at a date; default: segmentSpreads on this connection. */
+  spreads?: (segment: string | null, asOf: string) => Promise<MetricSpread[]>;
+}
+
+/**
+ * Everything the account page shows, read straight from the data views and the state; null when
+ * the account is unknown. (The server serves account cards, written with the same queries.)
+ */
 export async function accountDetail(
   connection: DuckDBConnection,
-  schema: string,
-  hash: string,
   accountId: string,
-  tables: readonly TableName[],
+  sources: AccountDetailSources,
 ): Promise<AccountDetail | null> {
+  const { schema, hash, tables } = sources;
+  const spreads =
+    sources.spreads ??
+    ((segment: string | null, asOf: string) =>
+      segmentSpreads(connection, schema, hash, segment, asOf));
   const [profile] = await queryRows<AccountDetail['profile']>(
     connection,
     `SELECT account_id, name, segment, plan, region, industry, owner, arr,
@@ -441,21 +504,22 @@ export async function accountDetail(
     { id: accountId },
   );
   if (!profile) return null;
-  const history = await queryRows<{ asOf: string; score: number | null; band: string | null }>(
+  const scored = await queryRows<{
+    asOf: string;
+    score: number | null;
+    band: string | null;
+    reason: string | null;
+  }>(
     connection,
-    `SELECT strftime(as_of, '%Y-%m-%d') AS "asOf", score, band FROM ${schema}.scores
+    `SELECT strftime(as_of, '%Y-%m-%d') AS "asOf", score, band, reason FROM ${schema}.scores
      WHERE model_hash = $hash AND account_id = $id ORDER BY as_of`,
     { hash, id: accountId },
   );
-  const last = history.at(-1);
+  const history = scored.map(({ asOf, score, band }) => ({ asOf, score, band }));
+  const last = scored.at(-1);
   let latest: AccountDetail['latest'] = null;
   let distributions: AccountDetail['distributions'] = [];
   if (last) {
-    const [scoreRow] = await queryRows<{ reason: string | null }>(
-      connection,
-      `SELECT reason FROM ${schema}.scores WHERE model_hash = $hash AND account_id = $id AND as_of = CAST($as_of AS DATE)`,
-      { hash, id: accountId, as_of: last.asOf },
-    );
     const components = await queryRows<{
       component: string;
       score: number | null;
@@ -476,11 +540,20 @@ export async function accountDetail(
       asOf: last.asOf,
       score: last.score,
       band: last.band,
-      reason: scoreRow?.reason ?? null,
+      reason: last.reason,
       components,
       metrics,
     };
-    distributions = await segmentDistributions(connection, schema, hash, accountId, last.asOf);
+    distributions = withSpreads(metrics, await spreads(await scoredSegment(), last.asOf));
+  }
+  async function scoredSegment(): Promise<string | null> {
+    const [row] = await queryRows<{ segment: string | null }>(
+      connection,
+      `SELECT segment FROM ${schema}.scores
+       WHERE model_hash = $hash AND account_id = $id AND as_of = CAST($as_of AS DATE)`,
+      { hash, id: accountId, as_of: last!.asOf },
+    );
+    return row?.segment ?? null;
   }
   const detail: AccountDetail = {
     profile,
@@ -494,13 +567,43 @@ export async function accountDetail(
     distributions,
     unavailable: [],
   };
-  for (const activity of ACTIVITY) {
+  for (const activity of ACCOUNT_ACTIVITY) {
     if (!tables.includes(activity.table)) {
       detail.unavailable.push(activity.table);
       continue;
     }
-    const rows = await queryRows(connection, activity.sql, { id: accountId });
-    Object.assign(detail, { [activity.key]: rows });
+    const rows = await queryRows<Record<string, unknown>>(
+      connection,
+      `${activityRows(activity, 'WHERE account_id = $id')} ORDER BY rank`,
+      { id: accountId },
+    );
+    Object.assign(detail, {
+      [activity.key]: rows.map(({ account_id: _, rank: __, ...row }) => row),
+    });
   }
   return detail;
+}
+
+/** Each of the account's metrics, in score order, with its segment's spread of the metric. */
+export function withSpreads(
+  metrics: readonly { component: string; metric: string; raw: number | null }[],
+  spreads: readonly MetricSpread[],
+): AccountDetail['distributions'] {
+  const byMetric = new Map(
+    spreads.map((spread) => [`${spread.component}\u0000${spread.metric}`, spread]),
+  );
+  return metrics.map(({ component, metric, raw }) => {
+    const spread = byMetric.get(`${component}\u0000${metric}`);
+    return {
+      metric,
+      component,
+      value: raw,
+      p10: spread?.p10 ?? null,
+      p25: spread?.p25 ?? null,
+      p50: spread?.p50 ?? null,
+      p75: spread?.p75 ?? null,
+      p90: spread?.p90 ?? null,
+      accounts: spread?.accounts ?? 0,
+    };
+  });
 }

@@ -8,6 +8,8 @@ export interface DataState {
   readonly report: DataReport;
   /** The tables that have a view now (present and structurally sound). */
   readonly tables: readonly TableName[];
+  /** Counts the checks: what was read from the views before a change may be out of date. */
+  readonly version: number;
   /** Checks DATA_DIR again and rebuilds the views over it. */
   refresh(): Promise<DataReport>;
 }
@@ -28,6 +30,7 @@ export default fp<DataPluginOptions>(
   async (app, { dataDir, clock }) => {
     let report: DataReport;
     let tables: TableName[] = [];
+    let version = 0;
     const refresh = async () => {
       const today = clock().toISOString().slice(0, 10);
       const next = await app.duckdb.withConnection(async (connection) => {
@@ -37,6 +40,7 @@ export default fp<DataPluginOptions>(
         return checked;
       });
       report = next;
+      version++;
       app.log.info(
         { dataDir, ok: next.ok, errors: next.errors, warnings: next.warnings },
         'data checked',
@@ -50,6 +54,9 @@ export default fp<DataPluginOptions>(
       },
       get tables() {
         return tables;
+      },
+      get version() {
+        return version;
       },
       refresh,
     });

@@ -93,10 +93,12 @@ export default fp<ScoringOptions>(
           now: clock,
           batchDates: batchSizeFor(await accountCount(connection), batchRows),
           onBatch: (done, total) => {
+            app.serving.invalidate('scores stored');
             if (total > 1) log.info({ trigger, done, total }, 'scoring dates');
           },
         });
         await storeAccountProfiles(connection, app.state.schema);
+        app.serving.invalidate('account profiles stored');
         status.lastRun = { ...result, asOf, finishedAt: clock().toISOString() };
         status.lastError = null;
         log.info(
@@ -143,6 +145,8 @@ export default fp<ScoringOptions>(
         return [latest];
       });
       if (plan.length > 0) await score(plan, trigger);
+      // Account pages are served from cards of the newest scores; write them now, not on first use.
+      if (plan.length > 0 || app.scoring.status.lastRun === null) void app.serving.cardsReady();
     };
 
     const fail = (trigger: string) => (error: unknown) => {
@@ -174,5 +178,5 @@ export default fp<ScoringOptions>(
       await scoring.idle();
     });
   },
-  { name: 'scoring', dependencies: ['duckdb', 'data', 'state'] },
+  { name: 'scoring', dependencies: ['duckdb', 'data', 'state', 'serving'] },
 );

@@ -19,3 +19,6 @@ export const stringList = z
       .filter((item) => item.length > 0),
   )
   .pipe(z.array(z.string().max(200)).max(100));
+
+/** The content type of a JSON reply sent as a string (a kept, already serialised reply). */
+export const JSON_REPLY = 'application/json; charset=utf-8';

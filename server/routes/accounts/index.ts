@@ -4,13 +4,16 @@ import {
   ACCOUNT_COLUMNS,
   ACCOUNT_SORTS,
   accountDetail,
+  accountListPage,
   accountDetailSchema,
   BANDS,
   listAccounts,
+  segmentSpreads,
+  withSpreads,
+  type AccountCard,
 } from '../../../lab/history/index.ts';
 import { ARROW_STREAM, columnsToArrow, wantsArrow } from '../../arrow.ts';
 import { AppError } from '../../errors.ts';
-import { productionContext } from '../../production.ts';
 import { stringList } from '../schemas.ts';
 
 const listQuery = z
@@ -31,6 +34,9 @@ const listQuery = z
     pageSize: z.coerce.number().int().min(1).max(100_000).default(50),
   })
   .strict();
+
+/** More accounts than any portfolio has: a list kept whole is never cut short. */
+const MAX_ACCOUNTS = 2 ** 31 - 1;
 
 const listRow = z.object({
   account_id: z.string(),
@@ -60,6 +66,10 @@ const detailReply = z
   .object({ model: z.object({ hash: z.string(), name: z.string() }), asOf: z.string() })
   .extend(accountDetailSchema.shape);
 
+function withoutScoredSegment({ scoredSegment: _, ...card }: AccountCard) {
+  return card;
+}
+
 /** The accounts API: the scored list (JSON or Arrow IPC) and one account's whole story. */
 const accountRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
@@ -77,42 +87,44 @@ const accountRoutes: FastifyPluginAsyncZod = async (app) => {
       ) {
         throw new AppError(400, 'invalid_request', 'scoreMin must not be above scoreMax');
       }
-      return app.duckdb.withConnection(async (connection) => {
-        const context = await productionContext(app, connection);
-        const result = await listAccounts(
-          connection,
-          app.state.schema,
-          context.hash,
-          context.asOf,
-          {
-            ...query,
-            offset: (query.page - 1) * query.pageSize,
-            limit: query.pageSize,
-          },
-        );
-        if (wantsArrow(request.headers.accept)) {
-          return reply
-            .type(ARROW_STREAM)
-            .header('x-total-count', String(result.total))
-            .header('x-as-of', context.asOf)
-            .header('x-model-hash', context.hash)
-            .serializer((payload: unknown) => payload as never)
-            .send(Buffer.from(columnsToArrow(result.columns, ACCOUNT_COLUMNS)) as never);
-        }
-        const rows = Array.from({ length: result.length }, (_, i) =>
-          Object.fromEntries(
-            ACCOUNT_COLUMNS.map(([name]) => [name, result.columns[name]?.[i] ?? null]),
+      const context = await app.serving.context();
+      const { page, pageSize, ...selection } = query;
+      // The whole filtered, sorted list is kept; pages are slices of it.
+      const all = await app.serving.remember(
+        `accounts ${JSON.stringify(selection)}`,
+        () =>
+          app.duckdb.withConnection((connection) =>
+            listAccounts(connection, app.state.schema, context.hash, context.asOf, {
+              ...selection,
+              offset: 0,
+              limit: MAX_ACCOUNTS,
+            }),
           ),
-        ) as z.infer<typeof listRow>[];
-        return {
-          model: { hash: context.hash, name: context.name },
-          asOf: context.asOf,
-          total: result.total,
-          page: query.page,
-          pageSize: query.pageSize,
-          rows,
-        };
-      });
+        'large',
+      );
+      const result = accountListPage(all, (page - 1) * pageSize, pageSize);
+      if (wantsArrow(request.headers.accept)) {
+        return reply
+          .type(ARROW_STREAM)
+          .header('x-total-count', String(result.total))
+          .header('x-as-of', context.asOf)
+          .header('x-model-hash', context.hash)
+          .serializer((payload: unknown) => payload as never)
+          .send(Buffer.from(columnsToArrow(result.columns, ACCOUNT_COLUMNS)) as never);
+      }
+      const rows = Array.from({ length: result.length }, (_, i) =>
+        Object.fromEntries(
+          ACCOUNT_COLUMNS.map(([name]) => [name, result.columns[name]?.[i] ?? null]),
+        ),
+      ) as z.infer<typeof listRow>[];
+      return {
+        model: { hash: context.hash, name: context.name },
+        asOf: context.asOf,
+        total: result.total,
+        page: query.page,
+        pageSize: query.pageSize,
+        rows,
+      };
     },
   );
 
@@ -125,25 +137,41 @@ const accountRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: detailReply },
       },
     },
-    async (request) =>
-      app.duckdb.withConnection(async (connection) => {
-        const context = await productionContext(app, connection);
-        const detail = await accountDetail(
-          connection,
-          app.state.schema,
-          context.hash,
-          request.params.id,
-          app.data.tables,
+    async (request) => {
+      const context = await app.serving.context();
+      const id = request.params.id;
+      const spreads = (segment: string | null, asOf: string) =>
+        app.serving.remember(`spreads ${JSON.stringify(segment)} ${asOf}`, () =>
+          app.duckdb.withConnection((connection) =>
+            segmentSpreads(connection, app.state.schema, context.hash, segment, asOf),
+          ),
         );
-        if (!detail) {
-          throw new AppError(
-            404,
-            'unknown_account',
-            `no account has the id "${request.params.id}"`,
-          );
-        }
-        return { model: { hash: context.hash, name: context.name }, asOf: context.asOf, ...detail };
-      }),
+      const card = await app.serving.card(id);
+      const detail =
+        card === undefined
+          ? // The cards of these scores are still being written.
+            await app.duckdb.withConnection((connection) =>
+              accountDetail(connection, id, {
+                schema: app.state.schema,
+                hash: context.hash,
+                tables: app.data.tables,
+                spreads,
+              }),
+            )
+          : card && {
+              ...withoutScoredSegment(card),
+              distributions: card.latest
+                ? withSpreads(
+                    card.latest.metrics,
+                    await spreads(card.scoredSegment, card.latest.asOf),
+                  )
+                : [],
+            };
+      if (!detail) {
+        throw new AppError(404, 'unknown_account', `no account has the id "${request.params.id}"`);
+      }
+      return { model: { hash: context.hash, name: context.name }, asOf: context.asOf, ...detail };
+    },
   );
 };
 

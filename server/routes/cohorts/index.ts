@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { cohortHealth, cohortReplySchema, MAX_COHORT_MONTHS } from '../../../lab/history/index.ts';
 import { COHORT_FIELDS } from '../../../lab/seasonality/index.ts';
-import { productionContext } from '../../production.ts';
+import { JSON_REPLY } from '../schemas.ts';
 
 const cohortQuery = z
   .object({
@@ -19,17 +19,22 @@ const cohortRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { role: 'viewer' },
       schema: { querystring: cohortQuery, response: { 200: cohortReplySchema } },
     },
-    async (request) =>
-      app.duckdb.withConnection(async (connection) => {
-        const context = await productionContext(app, connection);
-        return cohortHealth(connection, app.state.schema, {
-          model: { hash: context.hash, name: context.name },
-          asOf: context.asOf,
-          by: request.query.by,
-          months: request.query.months,
-          tables: app.data.tables,
-        });
-      }),
+    async (request, reply) => {
+      const context = await app.serving.context();
+      const { by, months } = request.query;
+      const body = await app.serving.json(`cohorts ${by} ${months}`, cohortReplySchema, () =>
+        app.duckdb.withConnection((connection) =>
+          cohortHealth(connection, app.state.schema, {
+            model: { hash: context.hash, name: context.name },
+            asOf: context.asOf,
+            by,
+            months,
+            tables: app.data.tables,
+          }),
+        ),
+      );
+      return reply.type(JSON_REPLY).send(body as never);
+    },
   );
 };
 

@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { portfolioSeries } from '../../../lab/history/index.ts';
-import { productionContext } from '../../production.ts';
-import { isoDate } from '../schemas.ts';
+import { isoDate, JSON_REPLY } from '../schemas.ts';
 
 const bandSchema = z.object({ accounts: z.number().int(), arr: z.number() });
 const portfolioSchema = z.object({
@@ -30,17 +29,18 @@ const portfolioRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: portfolioSchema },
       },
     },
-    async (request) =>
-      app.duckdb.withConnection(async (connection) => {
-        const context = await productionContext(app, connection);
-        const series = await portfolioSeries(
-          connection,
-          app.state.schema,
-          context.hash,
-          request.query,
+    async (request, reply) => {
+      const context = await app.serving.context();
+      const { from, to } = request.query;
+      const key = `portfolio ${from ?? ''} ${to ?? ''}`;
+      const body = await app.serving.json(key, portfolioSchema, async () => {
+        const series = await app.duckdb.withConnection((connection) =>
+          portfolioSeries(connection, app.state.schema, context.hash, { from, to }),
         );
         return { model: { hash: context.hash, name: context.name }, asOf: context.asOf, series };
-      }),
+      });
+      return reply.type(JSON_REPLY).send(body as never);
+    },
   );
 };
 

@@ -10,8 +10,7 @@ import {
 } from '../../../lab/seasonality/index.ts';
 import { ARROW_STREAM, columnsToArrow, wantsArrow } from '../../arrow.ts';
 import { AppError } from '../../errors.ts';
-import { productionContext } from '../../production.ts';
-import { isoDate } from '../schemas.ts';
+import { isoDate, JSON_REPLY } from '../schemas.ts';
 
 const trendsQuery = z
   .object({
@@ -48,29 +47,29 @@ const trendRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { series, by, from, to, adjust, periods } = request.query;
-      const result = await app.duckdb
-        .withConnection(async (connection) => {
+      const key = ['trends', series, by, from, to, adjust, periods?.join(',')].join(' ');
+      const compute = () =>
+        app.serving.remember(key, async () => {
           const spec = parseSeriesName(series);
           const scores =
             spec.kind === 'score'
-              ? {
-                  schema: app.state.schema,
-                  modelHash: (await productionContext(app, connection)).hash,
-                }
+              ? { schema: app.state.schema, modelHash: (await app.serving.context()).hash }
               : undefined;
-          return cohortTrends(connection, {
-            series,
-            by,
-            from,
-            to,
-            adjust,
-            periods,
-            tables: app.data.tables,
-            scores,
-          });
-        })
-        .catch(asRequestError);
+          return app.duckdb.withConnection((connection) =>
+            cohortTrends(connection, {
+              series,
+              by,
+              from,
+              to,
+              adjust,
+              periods,
+              tables: app.data.tables,
+              scores,
+            }),
+          );
+        });
       if (wantsArrow(request.headers.accept)) {
+        const result = await compute().catch(asRequestError);
         const { columns, kinds } = trendsToColumns(result);
         return reply
           .type(ARROW_STREAM)
@@ -81,7 +80,8 @@ const trendRoutes: FastifyPluginAsyncZod = async (app) => {
           .serializer((payload: unknown) => payload as never)
           .send(Buffer.from(columnsToArrow(columns, kinds)) as never);
       }
-      return result;
+      const body = await app.serving.json(key, trendsResultSchema, compute).catch(asRequestError);
+      return reply.type(JSON_REPLY).send(body as never);
     },
   );
 };
