@@ -46,6 +46,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     // Start-up checks every export in DATA_DIR, which takes longer than Fastify's 10 s default
     // on a large portfolio or a busy machine; a check that hangs still fails the start.
     pluginTimeout: 300_000,
+    // Behind a reverse proxy every request comes from the proxy: trust its X-Forwarded-For only
+    // when configured, or one client could spoof another's address past the rate limits.
+    trustProxy: config.trustProxy,
     // Request ids let a user's report be matched to the log line.
     genReqId: () => crypto.randomUUID(),
   }).withTypeProvider<ZodTypeProvider>();

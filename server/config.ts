@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Cron } from 'croner';
@@ -65,9 +66,36 @@ export const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9-]{1,100}$/, 'TRUSTED_PROXY_AUTH_HEADER must be an HTTP header name')
     .optional(),
+  TRUST_PROXY: z
+    .string()
+    .refine(
+      (value) => parseTrustProxy(value) !== null,
+      'TRUST_PROXY must be false, true, or proxy addresses (IPs or CIDR ranges) separated by commas',
+    )
+    .default('false'),
   SESSION_TTL_HOURS: positiveInt('SESSION_TTL_HOURS').default(12),
   SESSION_IDLE_MINUTES: positiveInt('SESSION_IDLE_MINUTES').default(60),
 });
+
+/**
+ * Which proxies' X-Forwarded-For to believe, in the form Fastify's `trustProxy` takes: false
+ * (none: the client is the peer), true (any peer: only when nothing but the proxy can reach
+ * Vitals), or proxy addresses and CIDR ranges. Null when the text is none of these.
+ */
+export function parseTrustProxy(value: string): boolean | string[] | null {
+  const text = value.trim();
+  if (text === 'false') return false;
+  if (text === 'true') return true;
+  const entries = text.split(',').map((entry) => entry.trim());
+  const valid = entries.every((entry) => {
+    const [address = '', prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    if (family === 0 || rest.length > 0) return false;
+    if (prefix === undefined) return true;
+    return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+  });
+  return valid ? entries : null;
+}
 
 export interface Config {
   dataDir: string;
@@ -84,6 +112,8 @@ export interface Config {
   scoreBatchRows: number;
   demo: { accounts: number; days: number; seed: number };
   auth: AuthConfig;
+  /** Proxies whose X-Forwarded-For names the client (for per-address limits and the audit log). */
+  trustProxy: boolean | string[];
 }
 
 export interface AuthConfig {
@@ -138,6 +168,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     scoreOnStart: values.SCORE_ON_START === 'true',
     scoreBatchRows: values.SCORE_BATCH_ROWS,
     demo: { accounts: values.DEMO_ACCOUNTS, days: values.DEMO_DAYS, seed: values.DEMO_SEED },
+    trustProxy: parseTrustProxy(values.TRUST_PROXY) ?? false,
     auth: {
       adminUser: values.VITALS_ADMIN_USER,
       adminPassword: values.VITALS_ADMIN_PASSWORD,

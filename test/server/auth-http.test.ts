@@ -376,6 +376,42 @@ describe('the trusted proxy header', () => {
   });
 });
 
+describe('client addresses behind a reverse proxy', () => {
+  /** Ten wrong sign-ins through the proxy at 10.9.0.1 for `client`, then one for `other`. */
+  async function attempts(app: FastifyInstance, client: string, other: string) {
+    let attempt = 0;
+    // A new username each time: only the per-address limit is at work.
+    const through = (forwardedFor: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { username: `nobody-${++attempt}`, password: 'guess guess guess' },
+        remoteAddress: '10.9.0.1',
+        headers: { 'x-forwarded-for': forwardedFor },
+      });
+    for (let i = 0; i < 10; i++) expect((await through(client)).statusCode).toBe(401);
+    return { same: (await through(client)).statusCode, other: (await through(other)).statusCode };
+  }
+
+  it('limits each forwarded client on its own when TRUST_PROXY names the proxy', async () => {
+    const { app } = await authApp({ TRUST_PROXY: '10.9.0.0/24' });
+    try {
+      expect(await attempts(app, '192.0.2.10', '192.0.2.11')).toEqual({ same: 429, other: 401 });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('ignores X-Forwarded-For by default, so a client cannot pose as another', async () => {
+    const { app } = await authApp();
+    try {
+      expect(await attempts(app, '192.0.2.10', '192.0.2.11')).toEqual({ same: 429, other: 429 });
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('the session cookie over HTTPS', () => {
   it('is Secure with COOKIE_SECURE=true', async () => {
     const { app } = await authApp({ COOKIE_SECURE: 'true' });

@@ -16,6 +16,7 @@ describe('parseConfig', () => {
       scoreOnStart: true,
       scoreBatchRows: 400_000,
       demo: { accounts: 5000, days: 1095, seed: 42 },
+      trustProxy: false,
       auth: {
         cookieSecure: false,
         trustedProxyAuthHeader: null,
@@ -23,6 +24,19 @@ describe('parseConfig', () => {
         sessionIdleMinutes: 60,
       },
     });
+  });
+
+  it('reads which proxies to trust for client addresses', () => {
+    expect(parseConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(parseConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1,fd00::/8' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1',
+      '::1',
+      'fd00::/8',
+    ]);
+    for (const bad of ['yes', '10.0.0.0/33', '10.0.0', 'proxy.local', '::1/129', '10.0.0.1/8/1']) {
+      expect(() => parseConfig({ TRUST_PROXY: bad }), bad).toThrow(/TRUST_PROXY must be/);
+    }
   });
 
   it('reads the sign-in settings', () => {
