@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import fp from 'fastify-plugin';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { LRUCache } from 'lru-cache';
+import pLimit from 'p-limit';
 import { z } from 'zod';
 import {
   readAccountCard,
@@ -36,6 +38,12 @@ export interface Serving {
    */
   json<T>(key: string, schema: z.ZodType<T>, compute: () => Promise<T>): Promise<string>;
   /**
+   * Runs a dashboard query on a connection of its own, at most a few at a time: each query
+   * already uses every core, so more at once only add memory (ten cold trend queries at once
+   * over 50,000 accounts held several GB). Never call it from inside another `query`.
+   */
+  query<T>(fn: (connection: DuckDBConnection) => Promise<T>): Promise<T>;
+  /**
    * The account's card of this generation: `undefined` while the cards are being written (read
    * the account another way), `null` for an account without one (unknown).
    */
@@ -52,6 +60,8 @@ declare module 'fastify' {
 
 export interface ServingOptions {
   stateDir: string;
+  /** Dashboard queries run at once (the rest wait their turn). */
+  maxQueries?: number;
   /** Replies kept per generation (the least recently used go first). */
   maxReplies?: number;
   /** Large replies (a whole account list is about 10 MB at 50,000 accounts) kept. */
@@ -72,7 +82,8 @@ interface OpenCards {
 }
 
 export default fp<ServingOptions>(
-  async (app, { stateDir, maxReplies = 500, maxLarge = 6 }) => {
+  async (app, { stateDir, maxQueries = 2, maxReplies = 500, maxLarge = 6 }) => {
+    const queries = pLimit(maxQueries);
     const root = path.join(stateDir, CARDS_DIR);
     // Cards from an earlier process may be of other data or scores: never reuse them.
     await rm(root, { recursive: true, force: true });
@@ -172,6 +183,7 @@ export default fp<ServingOptions>(
       },
       context,
       remember,
+      query: (fn) => queries(() => app.duckdb.withConnection(fn)),
       json: (key, schema, compute) =>
         remember(`json ${key}`, async () => JSON.stringify(z.encode(schema, await compute()))),
       async card(accountId) {

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Command } from 'commander';
+import type { loadBench } from './load.ts';
 import { describeMachine, median } from './machine.ts';
 
 const run = promisify(execFile);
@@ -87,9 +88,19 @@ try {
               'failed',
           }))
         : null;
+    // Load: 50 signed-in connections for 30 s on the dashboard mix, against a server of its own.
+    const load =
+      size.label === 'large'
+        ? await measure('load', [dir, '30', '50']).catch((error: { stderr?: string }) => ({
+            error:
+              (error.stderr ?? String(error)).split('\n').find((l) => l.includes('Error')) ??
+              'failed',
+          }))
+        : null;
     report[size.label] = {
       lab,
       web,
+      load,
       accounts: Number(size.accounts),
       days: Number(options.days),
       demo,
@@ -194,6 +205,20 @@ try {
       }
     } else if (web) {
       rows.push([`web ${label}`, '-', '-', String(web.error).slice(0, 80), '1']);
+    }
+    if (load && !('error' in load)) {
+      const figures = load as unknown as Awaited<ReturnType<typeof loadBench>>;
+      const { latencyMs: latency, rssMiB: rss } = figures;
+      rows.push([
+        `load: ${figures.connections} connections x ${figures.seconds} s, dashboard mix ${label}`,
+        '',
+        rss.after.toFixed(0),
+        `${figures.requestsPerSecond.toFixed(0)} req/s; p50 ${latency.p50} ms, p99 ${latency.p99} ms; ` +
+          `${figures.errors + figures.timeouts + figures.non2xx} errors; RSS ${rss.before.toFixed(0)} -> ${rss.after.toFixed(0)} MiB (${(100 * rss.growth).toFixed(1)}%)`,
+        '1',
+      ]);
+    } else if (load) {
+      rows.push([`load ${label}`, '-', '-', String(load.error).slice(0, 80), '1']);
     }
   }
   // Seasonality: a three-year demo, so that the last full December has two years of history

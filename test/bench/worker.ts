@@ -21,6 +21,7 @@ import { getMetric } from '../../lab/metrics/catalog.ts';
 import { SOURCES } from '../../lab/metrics/sources.ts';
 import type { SourceTable } from '../../lab/metrics/types.ts';
 import { decomposeBench, seasonalBench } from './seasonal.ts';
+import { loadBench } from './load.ts';
 import { webBench } from './web.ts';
 import { fitModel } from '../../lab/fit/index.ts';
 import { defaultModels } from '../../lab/model/defaults.ts';
@@ -90,6 +91,14 @@ async function run(): Promise<Record<string, unknown>> {
   if (task === 'web') {
     const [dataDir] = args as [string];
     return webBench(dataDir);
+  }
+  if (task === 'load') {
+    const [dataDir, seconds = '30', connections = '50'] = args as [string, string?, string?];
+    return loadBench(dataDir, {
+      seconds: Number(seconds),
+      connections: Number(connections),
+      warmUpSeconds: 15,
+    });
   }
   throw new Error(`unknown bench task ${task}`);
 }

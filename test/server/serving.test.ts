@@ -58,6 +58,25 @@ describe('replies kept per generation', () => {
     expect(attempts).toBe(2);
   });
 
+  it('runs at most two dashboard queries at once', async () => {
+    let running = 0;
+    let most = 0;
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        app.serving.query(async (connection) => {
+          most = Math.max(most, ++running);
+          const reader = await connection.runAndReadAll(
+            'SELECT count(*)::INTEGER AS n FROM range(2000000)',
+          );
+          running--;
+          return i + (reader.getRowObjectsJS()[0]!.n as number);
+        }),
+      ),
+    );
+    expect(results).toEqual([0, 1, 2, 3, 4, 5].map((i) => i + 2_000_000));
+    expect(most).toBe(2);
+  });
+
   it('serves the newest scores as soon as a scoring run stores them', async () => {
     const unscored = await app.inject({ method: 'GET', url: '/api/overview' });
     expect(unscored.statusCode).toBe(503);

@@ -93,7 +93,7 @@ const accountRoutes: FastifyPluginAsyncZod = async (app) => {
       const all = await app.serving.remember(
         `accounts ${JSON.stringify(selection)}`,
         () =>
-          app.duckdb.withConnection((connection) =>
+          app.serving.query((connection) =>
             listAccounts(connection, app.state.schema, context.hash, context.asOf, {
               ...selection,
               offset: 0,
@@ -142,14 +142,15 @@ const accountRoutes: FastifyPluginAsyncZod = async (app) => {
       const id = request.params.id;
       const spreads = (segment: string | null, asOf: string) =>
         app.serving.remember(`spreads ${JSON.stringify(segment)} ${asOf}`, () =>
-          app.duckdb.withConnection((connection) =>
+          app.serving.query((connection) =>
             segmentSpreads(connection, app.state.schema, context.hash, segment, asOf),
           ),
         );
       const card = await app.serving.card(id);
       const detail =
         card === undefined
-          ? // The cards of these scores are still being written.
+          ? // The cards of these scores are still being written. (Not a limited `query`: the
+            // segment spreads it asks for are one.)
             await app.duckdb.withConnection((connection) =>
               accountDetail(connection, id, {
                 schema: app.state.schema,

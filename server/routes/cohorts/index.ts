@@ -23,7 +23,7 @@ const cohortRoutes: FastifyPluginAsyncZod = async (app) => {
       const context = await app.serving.context();
       const { by, months } = request.query;
       const body = await app.serving.json(`cohorts ${by} ${months}`, cohortReplySchema, () =>
-        app.duckdb.withConnection((connection) =>
+        app.serving.query((connection) =>
           cohortHealth(connection, app.state.schema, {
             model: { hash: context.hash, name: context.name },
             asOf: context.asOf,

@@ -19,7 +19,7 @@ const overviewRoutes: FastifyPluginAsyncZod = async (app) => {
       const wanted = request.query.asOf;
       const key = wanted === undefined || wanted >= context.asOf ? '' : wanted;
       const body = await app.serving.json(`overview ${key}`, overviewReplySchema, () =>
-        app.duckdb.withConnection(async (connection) => {
+        app.serving.query(async (connection) => {
           const asOf =
             wanted === undefined || wanted >= context.asOf
               ? context.asOf

@@ -34,7 +34,7 @@ const portfolioRoutes: FastifyPluginAsyncZod = async (app) => {
       const { from, to } = request.query;
       const key = `portfolio ${from ?? ''} ${to ?? ''}`;
       const body = await app.serving.json(key, portfolioSchema, async () => {
-        const series = await app.duckdb.withConnection((connection) =>
+        const series = await app.serving.query((connection) =>
           portfolioSeries(connection, app.state.schema, context.hash, { from, to }),
         );
         return { model: { hash: context.hash, name: context.name }, asOf: context.asOf, series };

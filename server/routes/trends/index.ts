@@ -55,7 +55,7 @@ const trendRoutes: FastifyPluginAsyncZod = async (app) => {
             spec.kind === 'score'
               ? { schema: app.state.schema, modelHash: (await app.serving.context()).hash }
               : undefined;
-          return app.duckdb.withConnection((connection) =>
+          return app.serving.query((connection) =>
             cohortTrends(connection, {
               series,
               by,
