@@ -3,7 +3,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { DuckDBInstance } from '@duckdb/node-api';
 import type { TableName } from '../../data/contract.ts';
 import { sqlString, withConnection } from '../../data/duckdb.ts';
-import { ACCOUNT_ACTIVITY, activityRows, type AccountDetail } from './queries.ts';
+import { ACCOUNT_ACTIVITY, activityRows, type AccountDetail } from './account.ts';
 
 /**
  * Account cards: every account's page (profile, score history, latest explanation, activity),
