@@ -68,6 +68,8 @@ export async function webBench(dataDir: string) {
   const server = await startServer(dataDir);
   try {
     await server.app.scoring.idle();
+    // Account pages are served from cards once they are written after the scoring.
+    await server.app.serving.cardsReady();
     const scoringSeconds = (performance.now() - started) / 1000;
     const { url, authHeaders } = server;
     const accounts = (await (

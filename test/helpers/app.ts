@@ -5,6 +5,7 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import { buildApp, type AppDeps } from '../../server/app.ts';
 import { createApiToken, createUser, findUser, type Role } from '../../server/auth/store.ts';
 import { parseConfig } from '../../server/config.ts';
+import { demoFolder } from '../lab/validate/demo-data.ts';
 
 /** A fresh temporary folder, removed by the returned cleanup. */
 export async function tempDir(
@@ -107,4 +108,20 @@ export async function signedIn(
     ),
   );
   return bearerFor(app, username);
+}
+
+/**
+ * The real app over fresh demo data, scored as on a first start. `close` stops it and removes
+ * the data and state folders.
+ */
+export async function scoredDemoApp(
+  demo: Parameters<typeof demoFolder>[0],
+  deps: AppDeps = {},
+): Promise<{ app: FastifyInstance; dataDir: string; close: () => Promise<void> }> {
+  const folder = await demoFolder(demo);
+  const app = await buildTestApp(folder.dir, {}, deps);
+  app.addHook('onClose', folder.cleanup);
+  await app.ready();
+  await app.scoring.idle();
+  return { app, dataDir: folder.dir, close: () => app.close() };
 }

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountDetail, listAccounts } from '../../lab/history/index.ts';
 import { CARDS_DIR } from '../../server/plugins/serving.ts';
-import { buildTestApp } from '../helpers/app.ts';
+import { buildTestApp, scoredDemoApp } from '../helpers/app.ts';
 import { demoFolder } from '../lab/validate/demo-data.ts';
 
 const END = '2025-06-30';
@@ -122,19 +122,15 @@ describe('replies kept per generation', () => {
 });
 
 describe('account pages and details from kept lists and account cards', () => {
-  let folder: Awaited<ReturnType<typeof demoFolder>>;
   let app: FastifyInstance;
 
   beforeAll(async () => {
-    folder = await demoFolder({ accounts: 150, days: 400, seed: 22, endDate: END });
-    app = await buildTestApp(folder.dir, {}, { clock });
-    await app.ready();
-    await app.scoring.idle();
+    ({ app } = await scoredDemoApp(
+      { accounts: 150, days: 400, seed: 22, endDate: END },
+      { clock },
+    ));
   });
-  afterAll(async () => {
-    await app.close();
-    await folder.cleanup();
-  });
+  afterAll(() => app.close());
 
   it('pages a kept list exactly as the database pages it', async () => {
     const { asOf, model } = await get(app, '/api/overview');

@@ -2,7 +2,7 @@ import { tableFromIPC } from 'apache-arrow';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trendsResultSchema, type TrendsResult } from '../../lab/seasonality/index.ts';
-import { buildTestApp } from '../helpers/app.ts';
+import { buildTestApp, scoredDemoApp } from '../helpers/app.ts';
 import { demoFolder } from '../lab/validate/demo-data.ts';
 
 const END = '2025-06-30';
@@ -20,19 +20,12 @@ async function get(app: FastifyInstance, url: string, status = 200, accept?: str
 }
 
 describe('GET /api/trends', () => {
-  let folder: Awaited<ReturnType<typeof demoFolder>>;
   let app: FastifyInstance;
 
   beforeAll(async () => {
-    folder = await demoFolder({ accounts: 120, days: 800, seed: 3, endDate: END });
-    app = await buildTestApp(folder.dir, {}, { clock });
-    await app.ready();
-    await app.scoring.idle();
+    ({ app } = await scoredDemoApp({ accounts: 120, days: 800, seed: 3, endDate: END }, { clock }));
   });
-  afterAll(async () => {
-    await app.close();
-    await folder.cleanup();
-  });
+  afterAll(() => app.close());
 
   it('answers JSON: raw, trend, seasonals, remainder and adjusted per cohort', async () => {
     const reply = await get(app, '/api/trends?series=active_users&by=segment');

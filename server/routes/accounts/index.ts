@@ -104,13 +104,19 @@ const accountRoutes: FastifyPluginAsyncZod = async (app) => {
       );
       const result = accountListPage(all, (page - 1) * pageSize, pageSize);
       if (wantsArrow(request.headers.accept)) {
+        // The Accounts page downloads the whole list this way: encode it once.
+        const arrow = await app.serving.remember(
+          `accounts arrow ${JSON.stringify(query)}`,
+          async () => Buffer.from(columnsToArrow(result.columns, ACCOUNT_COLUMNS)),
+          'large',
+        );
         return reply
           .type(ARROW_STREAM)
           .header('x-total-count', String(result.total))
           .header('x-as-of', context.asOf)
           .header('x-model-hash', context.hash)
           .serializer((payload: unknown) => payload as never)
-          .send(Buffer.from(columnsToArrow(result.columns, ACCOUNT_COLUMNS)) as never);
+          .send(arrow as never);
       }
       const rows = Array.from({ length: result.length }, (_, i) =>
         Object.fromEntries(
