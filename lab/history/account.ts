@@ -9,7 +9,8 @@ import { queryRows } from '../../data/duckdb.ts';
  * The server serves the same pages from account cards (cards.ts), written with these queries.
  */
 
-const profileSchema = z.object({
+/** An account as the account profiles hold it (the last good copy of the accounts table). */
+export const accountAttributesSchema = z.object({
   account_id: z.string(),
   name: z.string(),
   segment: z.string(),
@@ -18,9 +19,10 @@ const profileSchema = z.object({
   industry: z.string(),
   owner: z.string(),
   arr: z.number(),
-  start_date: z.string(),
   renewal_date: z.string(),
 });
+
+const profileSchema = accountAttributesSchema.extend({ start_date: z.string() });
 
 const latestSchema = z.object({
   asOf: z.string(),

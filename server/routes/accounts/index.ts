@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   ACCOUNT_COLUMNS,
   ACCOUNT_SORTS,
+  accountAttributesSchema,
   accountDetail,
   accountListPage,
   accountDetailSchema,
@@ -38,16 +39,7 @@ const listQuery = z
 /** More accounts than any portfolio has: a list kept whole is never cut short. */
 const MAX_ACCOUNTS = 2 ** 31 - 1;
 
-const listRow = z.object({
-  account_id: z.string(),
-  name: z.string(),
-  segment: z.string(),
-  plan: z.string(),
-  region: z.string(),
-  industry: z.string(),
-  owner: z.string(),
-  arr: z.number(),
-  renewal_date: z.string(),
+const listRow = accountAttributesSchema.extend({
   score: z.number().nullable(),
   band: z.string().nullable(),
   score_change_30d: z.number().nullable(),
