@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, InjectOptions } from 'fastify';
+import { expect } from 'vitest';
 import { buildApp, type AppDeps } from '../../server/app.ts';
 import { createApiToken, createUser, findUser, type Role } from '../../server/auth/store.ts';
 import { parseConfig } from '../../server/config.ts';
@@ -124,4 +125,11 @@ export async function scoredDemoApp(
   await app.ready();
   await app.scoring.idle();
   return { app, dataDir: folder.dir, close: () => app.close() };
+}
+
+/** GET `url` from the app, expect `status` (the body, shortened, explains a failure) and parse it. */
+export async function getJson(app: FastifyInstance, url: string, status = 200) {
+  const reply = await app.inject({ method: 'GET', url });
+  expect(reply.statusCode, `${url}: ${reply.body.slice(0, 500)}`).toBe(status);
+  return reply.json();
 }

@@ -4,17 +4,11 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { accountDetailSchema, type AccountDetail } from '../../lab/history/index.ts';
-import { buildTestApp, tempDir } from '../helpers/app.ts';
+import { buildTestApp, getJson, tempDir } from '../helpers/app.ts';
 import { demoFolder } from '../lab/validate/demo-data.ts';
 
 const END = '2025-06-30';
 const clock = () => new Date('2025-07-01T12:00:00Z');
-
-async function get(app: FastifyInstance, url: string, status = 200) {
-  const reply = await app.inject({ method: 'GET', url });
-  expect(reply.statusCode, `${url}: ${reply.body.slice(0, 500)}`).toBe(status);
-  return reply.json();
-}
 
 async function sqlRows<T>(app: FastifyInstance, sql: string): Promise<T[]> {
   return app.duckdb.withConnection(async (connection) => {
@@ -69,7 +63,7 @@ describe('GET /api/accounts/:id milestones and segment distributions', () => {
     expect(withMilestones.length).toBeGreaterThan(0);
     const file = path.join(folder.dir, 'milestones.parquet').replaceAll("'", "''");
     for (const id of withMilestones) {
-      const detail: AccountDetail = detailReply.parse(await get(app, `/api/accounts/${id}`));
+      const detail: AccountDetail = detailReply.parse(await getJson(app, `/api/accounts/${id}`));
       const expected = await sqlRows<{ milestone: string; achieved_on: string }>(
         app,
         `SELECT milestone, strftime(CAST(achieved_on AS DATE), '%Y-%m-%d') AS achieved_on
@@ -85,7 +79,7 @@ describe('GET /api/accounts/:id milestones and segment distributions', () => {
 
   it("places each metric's raw value in its segment's distribution at the same date", async () => {
     for (const id of withMilestones) {
-      const detail = detailReply.parse(await get(app, `/api/accounts/${id}`));
+      const detail = detailReply.parse(await getJson(app, `/api/accounts/${id}`));
       const latest = detail.latest!;
       const peers = await sqlRows<{ component: string; metric: string; raw: number }>(
         app,
@@ -130,7 +124,7 @@ describe('GET /api/accounts/:id milestones and segment distributions', () => {
     try {
       await bare.ready();
       await bare.scoring.idle();
-      const detail = detailReply.parse(await get(bare, `/api/accounts/${withMilestones[0]}`));
+      const detail = detailReply.parse(await getJson(bare, `/api/accounts/${withMilestones[0]}`));
       expect(detail.unavailable).toEqual(['milestones']);
       expect(detail.milestones).toEqual([]);
       expect(detail.distributions.length).toBeGreaterThan(0);
@@ -141,7 +135,7 @@ describe('GET /api/accounts/:id milestones and segment distributions', () => {
   });
 
   it('answers 404 for an unknown account', async () => {
-    const reply = await get(app, '/api/accounts/NO-SUCH-ACCOUNT', 404);
+    const reply = await getJson(app, '/api/accounts/NO-SUCH-ACCOUNT', 404);
     expect(reply).toEqual({
       error: 'unknown_account',
       message: 'no account has the id "NO-SUCH-ACCOUNT"',

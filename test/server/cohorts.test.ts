@@ -2,16 +2,13 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cohortReplySchema, type CohortReply } from '../../lab/history/index.ts';
+import { cohortReplySchema, type CohortReply, shiftDate } from '../../lab/history/index.ts';
 import { COHORT_FIELDS, type CohortField } from '../../lab/seasonality/index.ts';
-import { buildTestApp } from '../helpers/app.ts';
+import { buildTestApp, getJson } from '../helpers/app.ts';
 import { demoFolder } from '../lab/validate/demo-data.ts';
 
 const END = '2025-06-30';
 const clock = () => new Date('2025-07-01T12:00:00Z');
-const DAY = 86_400_000;
-const shift = (date: string, days: number) =>
-  new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
 
 interface Profile {
   account_id: string;
@@ -28,12 +25,6 @@ interface ScoreRow {
   as_of: string;
   score: number | null;
   band: string | null;
-}
-
-async function get(app: FastifyInstance, url: string, status = 200) {
-  const reply = await app.inject({ method: 'GET', url });
-  expect(reply.statusCode, `${url}: ${reply.body.slice(0, 500)}`).toBe(status);
-  return reply.json();
 }
 
 async function sqlRows<T>(app: FastifyInstance, sql: string): Promise<T[]> {
@@ -111,14 +102,16 @@ describe('GET /api/cohorts', () => {
     );
 
   it('gives accounts, ARR, average score, share red and 12-month churn per cohort', async () => {
-    const yearAgo = shift(asOf, -365);
+    const yearAgo = shiftDate(asOf, -365);
     const now = new Map(
       scores.filter((row) => row.as_of === asOf).map((row) => [row.account_id, row]),
     );
-    const churnedYear = churnedIn(shift(yearAgo, 1), asOf);
+    const churnedYear = churnedIn(shiftDate(yearAgo, 1), asOf);
     expect(churnedYear.size).toBeGreaterThan(0);
     for (const by of COHORT_FIELDS) {
-      const body: CohortReply = cohortReplySchema.parse(await get(app, `/api/cohorts?by=${by}`));
+      const body: CohortReply = cohortReplySchema.parse(
+        await getJson(app, `/api/cohorts?by=${by}`),
+      );
       expect(body).toMatchObject({ asOf, by, unavailable: [] });
       const groups = new Map<string, Profile[]>();
       for (const profile of profiles) {
@@ -169,7 +162,7 @@ describe('GET /api/cohorts', () => {
   it('gives each cohort month by month: average at the last scored date, churn and its rate', async () => {
     const dates = [...new Set(scores.map((row) => row.as_of))].sort();
     for (const by of ['segment', 'start_quarter'] as const) {
-      const body = cohortReplySchema.parse(await get(app, `/api/cohorts?by=${by}&months=6`));
+      const body = cohortReplySchema.parse(await getJson(app, `/api/cohorts?by=${by}&months=6`));
       const months = Array.from({ length: 6 }, (_, i) => {
         const d = new Date(Date.UTC(Number(asOf.slice(0, 4)), Number(asOf.slice(5, 7)) - 6 + i, 1));
         return d.toISOString().slice(0, 10);
@@ -184,7 +177,7 @@ describe('GET /api/cohorts', () => {
         for (const [i, row] of rows.entries()) {
           const first = months[i]!;
           const next = months[i + 1] ?? '9999-12-31';
-          const last = shift(next, -1) < asOf ? shift(next, -1) : asOf;
+          const last = shiftDate(next, -1) < asOf ? shiftDate(next, -1) : asOf;
           const scoredOn = dates.filter((d) => d >= first && d <= last).at(-1) ?? null;
           const at = scores.filter((s) => s.as_of === scoredOn && ids.has(s.account_id));
           const label = `${by} ${cohort} ${row.month}`;
@@ -192,7 +185,7 @@ describe('GET /api/cohorts', () => {
           expect(row.accounts, label).toBe(at.length);
           const average = mean(at.filter((s) => s.score !== null).map((s) => s.score!));
           expectClose(row.averageScore, average, 9, label);
-          const base = members.filter((p) => activeAt(p, shift(first, -1))).length;
+          const base = members.filter((p) => activeAt(p, shiftDate(first, -1))).length;
           const churned = [...churnedIn(first, last)].filter((id) => ids.has(id)).length;
           churnedTotal += churned;
           expect(row.activeAtStart, label).toBe(base);
@@ -205,10 +198,10 @@ describe('GET /api/cohorts', () => {
   });
 
   it('takes 1 to 36 months, 12 by default', async () => {
-    const byDefault = cohortReplySchema.parse(await get(app, '/api/cohorts'));
+    const byDefault = cohortReplySchema.parse(await getJson(app, '/api/cohorts'));
     expect(byDefault.by).toBe('segment');
     expect(byDefault.months).toHaveLength(byDefault.cohorts.length * 12);
-    const longest = cohortReplySchema.parse(await get(app, '/api/cohorts?by=plan&months=36'));
+    const longest = cohortReplySchema.parse(await getJson(app, '/api/cohorts?by=plan&months=36'));
     expect(longest.months).toHaveLength(longest.cohorts.length * 36);
     // Months before the first scored date have churn figures but no scores.
     expect(longest.months[0]).toMatchObject({ scoredOn: null, averageScore: null, accounts: 0 });
@@ -223,7 +216,7 @@ describe('GET /api/cohorts', () => {
       ['/api/cohorts?months=two', /\/months/],
       ['/api/cohorts?by=segment&sort=arr', /Unrecognized key: "sort"/],
     ] as const) {
-      const reply = await get(app, url, 400);
+      const reply = await getJson(app, url, 400);
       expect(reply.message, url).toMatch(message);
       expect(reply.message, url).not.toMatch(/SELECT|DuckDB|\.ts:\d+/);
     }
@@ -231,10 +224,10 @@ describe('GET /api/cohorts', () => {
 
   // Last: it breaks the data folder.
   it('keeps the health figures and says churn is unavailable when outcomes cannot be read', async () => {
-    const before = cohortReplySchema.parse(await get(app, '/api/cohorts?months=2'));
+    const before = cohortReplySchema.parse(await getJson(app, '/api/cohorts?months=2'));
     await writeFile(path.join(folder.dir, 'outcomes.parquet'), 'truncated garbage');
     await app.data.refresh();
-    const after = cohortReplySchema.parse(await get(app, '/api/cohorts?months=2'));
+    const after = cohortReplySchema.parse(await getJson(app, '/api/cohorts?months=2'));
     expect(after.unavailable).toEqual(['outcomes']);
     expect(
       after.cohorts.map(({ cohort, accounts, arr, averageScore }) => ({

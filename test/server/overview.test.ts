@@ -5,15 +5,13 @@ import {
   overviewReplySchema,
   weeklyPicks,
   type OverviewReply,
+  shiftDate,
 } from '../../lab/history/index.ts';
-import { buildTestApp } from '../helpers/app.ts';
+import { buildTestApp, getJson } from '../helpers/app.ts';
 import { demoFolder } from '../lab/validate/demo-data.ts';
 
 const END = '2025-06-30';
 const clock = () => new Date('2025-07-01T12:00:00Z');
-const DAY = 86_400_000;
-const shift = (date: string, days: number) =>
-  new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
 
 interface AccountRow {
   account_id: string;
@@ -32,12 +30,6 @@ interface PortfolioPoint {
   accounts: number;
   averageScore: number | null;
   bands: Record<'red' | 'yellow' | 'green', { accounts: number; arr: number }>;
-}
-
-async function get(app: FastifyInstance, url: string, status = 200) {
-  const reply = await app.inject({ method: 'GET', url });
-  expect(reply.statusCode, `${url}: ${reply.body.slice(0, 500)}`).toBe(status);
-  return reply.json();
 }
 
 async function sqlRows<T>(app: FastifyInstance, sql: string): Promise<T[]> {
@@ -59,9 +51,9 @@ describe('GET /api/overview', () => {
     app = await buildTestApp(folder.dir, {}, { clock });
     await app.ready();
     await app.scoring.idle();
-    body = overviewReplySchema.parse(await get(app, '/api/overview'));
-    accounts = (await get(app, '/api/accounts?pageSize=100000')).rows;
-    series = (await get(app, '/api/portfolio')).series;
+    body = overviewReplySchema.parse(await getJson(app, '/api/overview'));
+    accounts = (await getJson(app, '/api/accounts?pageSize=100000')).rows;
+    series = (await getJson(app, '/api/portfolio')).series;
   });
   afterAll(async () => {
     await app.close();
@@ -71,7 +63,7 @@ describe('GET /api/overview', () => {
   it('is as of the newest scored date, compared with the newest at least 30 days earlier', () => {
     const dates = series.map((point) => point.asOf);
     expect(body.asOf).toBe(dates.at(-1));
-    const expected = dates.filter((date) => date <= shift(body.asOf, -30)).at(-1);
+    const expected = dates.filter((date) => date <= shiftDate(body.asOf, -30)).at(-1);
     expect(expected).toBeDefined();
     expect(body.previousAsOf).toBe(expected);
   });
@@ -122,7 +114,7 @@ describe('GET /api/overview', () => {
   });
 
   it('lists exactly the red accounts renewing within 90 days, by ARR', () => {
-    const until = shift(body.asOf, 90);
+    const until = shiftDate(body.asOf, 90);
     const expected = accounts
       .filter(
         (row) => row.band === 'red' && row.renewal_date >= body.asOf && row.renewal_date <= until,
@@ -192,7 +184,7 @@ describe('GET /api/overview', () => {
   it('answers as of an earlier date: the newest scored date on or before it', async () => {
     const target = series[20]!;
     const earlier = overviewReplySchema.parse(
-      await get(app, `/api/overview?asOf=${shift(target.asOf, 3)}`),
+      await getJson(app, `/api/overview?asOf=${shiftDate(target.asOf, 3)}`),
     );
     expect(earlier.asOf).toBe(target.asOf);
     for (const band of ['red', 'yellow', 'green'] as const) {
@@ -202,7 +194,7 @@ describe('GET /api/overview', () => {
     expect(earlier.trend.raw.at(-1)?.asOf).toBe(target.asOf);
     expect(earlier.trend.raw).toHaveLength(21);
     expect(earlier.previousAsOf).toBe(
-      series.filter((point) => point.asOf <= shift(target.asOf, -30)).at(-1)?.asOf,
+      series.filter((point) => point.asOf <= shiftDate(target.asOf, -30)).at(-1)?.asOf,
     );
   });
 
@@ -213,7 +205,7 @@ describe('GET /api/overview', () => {
       ['/api/overview?as_of=2025-01-01', /Unrecognized key/],
       ['/api/overview?asOf=2000-01-01', /no scores on or before 2000-01-01/],
     ] as const) {
-      const reply = await get(app, url, 400);
+      const reply = await getJson(app, url, 400);
       expect(reply.message, url).toMatch(message);
       expect(reply.message, url).not.toMatch(/SELECT|DuckDB|\.ts:\d+/);
     }
@@ -236,11 +228,11 @@ describe('GET /api/overview', () => {
   // Last: it adds a scored date to the history.
   it('keeps one point a week when a scheduled run adds a date within the week', async () => {
     const weekly = series.map((point) => point.asOf);
-    const extra = shift(body.asOf, -2);
+    const extra = shiftDate(body.asOf, -2);
     await app.scoring.scoreDates([extra], 'test');
-    const latest = overviewReplySchema.parse(await get(app, '/api/overview'));
+    const latest = overviewReplySchema.parse(await getJson(app, '/api/overview'));
     expect(latest.trend.raw.map((point) => point.asOf)).toEqual(weekly);
-    const atExtra = overviewReplySchema.parse(await get(app, `/api/overview?asOf=${extra}`));
+    const atExtra = overviewReplySchema.parse(await getJson(app, `/api/overview?asOf=${extra}`));
     expect(atExtra.asOf).toBe(extra);
     // Within the week ending at the extra date, it is newer than the weekly date it shares it with.
     expect(atExtra.trend.raw.map((point) => point.asOf)).toEqual([...weekly.slice(0, -2), extra]);
@@ -251,7 +243,7 @@ describe('adjustWeekly', () => {
   const start = '2022-01-03';
   const weekly = (n: number, value: (t: number) => number | null) =>
     Array.from({ length: n }, (_, t) => ({
-      asOf: shift(start, 7 * t),
+      asOf: shiftDate(start, 7 * t),
       week: t,
       averageScore: value(t),
     }));
@@ -284,7 +276,7 @@ describe('adjustWeekly', () => {
   });
 
   it('picks the newest scored date of each week ending at asOf', () => {
-    const mondays = Array.from({ length: 4 }, (_, t) => shift('2025-01-06', 7 * t));
+    const mondays = Array.from({ length: 4 }, (_, t) => shiftDate('2025-01-06', 7 * t));
     const dates = [...mondays, '2025-01-28', '2025-01-29', '2025-01-30'];
     expect([...weeklyPicks(dates, '2025-01-30')]).toEqual([
       ['2025-01-06', 0],

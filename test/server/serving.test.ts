@@ -4,17 +4,11 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountDetail, listAccounts } from '../../lab/history/index.ts';
 import { CARDS_DIR } from '../../server/plugins/serving.ts';
-import { buildTestApp, scoredDemoApp } from '../helpers/app.ts';
+import { buildTestApp, getJson, scoredDemoApp } from '../helpers/app.ts';
 import { demoFolder } from '../lab/validate/demo-data.ts';
 
 const END = '2025-06-30';
 const clock = () => new Date('2025-07-01T12:00:00Z');
-
-async function get(app: FastifyInstance, url: string) {
-  const reply = await app.inject({ method: 'GET', url });
-  expect(reply.statusCode, `${url}: ${reply.body.slice(0, 300)}`).toBe(200);
-  return reply.json();
-}
 
 /** The state folder of a test app (where the account cards are written). */
 const stateDir = (app: FastifyInstance) => path.dirname(app.state.file);
@@ -82,18 +76,18 @@ describe('replies kept per generation', () => {
     expect(unscored.statusCode).toBe(503);
 
     await app.scoring.scoreDates(['2025-05-31'], 'test');
-    expect((await get(app, '/api/overview')).asOf).toBe('2025-05-31');
-    const first = await get(app, '/api/accounts?pageSize=1000');
+    expect((await getJson(app, '/api/overview')).asOf).toBe('2025-05-31');
+    const first = await getJson(app, '/api/accounts?pageSize=1000');
     expect(first.asOf).toBe('2025-05-31');
     const ids = new Set(first.rows.map((row: { account_id: string }) => row.account_id));
-    const detailOf = (id: string) => get(app, `/api/accounts/${encodeURIComponent(id)}`);
+    const detailOf = (id: string) => getJson(app, `/api/accounts/${encodeURIComponent(id)}`);
     for (const id of [...ids].slice(0, 3)) {
       expect((await detailOf(id as string)).latest.asOf).toBe('2025-05-31');
     }
 
     await app.scoring.scoreDates([END], 'test');
-    expect((await get(app, '/api/overview')).asOf).toBe(END);
-    const second = await get(app, '/api/accounts?pageSize=1000');
+    expect((await getJson(app, '/api/overview')).asOf).toBe(END);
+    const second = await getJson(app, '/api/accounts?pageSize=1000');
     expect(second.asOf).toBe(END);
     // Accounts scored on both dates (some churned in between, some are new).
     const both: string[] = second.rows
@@ -133,7 +127,7 @@ describe('account pages and details from kept lists and account cards', () => {
   afterAll(() => app.close());
 
   it('pages a kept list exactly as the database pages it', async () => {
-    const { asOf, model } = await get(app, '/api/overview');
+    const { asOf, model } = await getJson(app, '/api/overview');
     for (const sort of ['score', 'arr', 'name'] as const) {
       for (const [page, pageSize] of [
         [1, 40],
@@ -141,7 +135,7 @@ describe('account pages and details from kept lists and account cards', () => {
         [4, 40],
         [9, 40],
       ] as const) {
-        const reply = await get(
+        const reply = await getJson(
           app,
           `/api/accounts?sort=${sort}&order=desc&band=red,yellow&page=${page}&pageSize=${pageSize}`,
         );
@@ -167,12 +161,15 @@ describe('account pages and details from kept lists and account cards', () => {
 
   it('shows every account exactly as straight reads of the data and the state show it', async () => {
     await app.serving.cardsReady();
-    const list = await get(app, '/api/accounts?pageSize=1000&sort=account_id');
+    const list = await getJson(app, '/api/accounts?pageSize=1000&sort=account_id');
     const ids: string[] = list.rows.map((row: { account_id: string }) => row.account_id);
     expect(ids.length).toBeGreaterThan(100);
     // Every tenth account, so that each of the copies' row groups and segments is read.
     for (const id of ids.filter((_, i) => i % 10 === 0)) {
-      const { model, asOf, ...served } = await get(app, `/api/accounts/${encodeURIComponent(id)}`);
+      const { model, asOf, ...served } = await getJson(
+        app,
+        `/api/accounts/${encodeURIComponent(id)}`,
+      );
       expect(asOf).toBe(list.asOf);
       const direct = await app.duckdb.withConnection((connection) =>
         accountDetail(connection, id, {
