@@ -94,22 +94,23 @@ const accountRoutes: FastifyPluginAsyncZod = async (app) => {
           ),
         'large',
       );
-      const result = accountListPage(all, (page - 1) * pageSize, pageSize);
+      const slice = () => accountListPage(all, (page - 1) * pageSize, pageSize);
       if (wantsArrow(request.headers.accept)) {
-        // The Accounts page downloads the whole list this way: encode it once.
+        // The Accounts page downloads the whole list this way: slice and encode it once.
         const arrow = await app.serving.remember(
           `accounts arrow ${JSON.stringify(query)}`,
-          async () => Buffer.from(columnsToArrow(result.columns, ACCOUNT_COLUMNS)),
+          async () => Buffer.from(columnsToArrow(slice().columns, ACCOUNT_COLUMNS)),
           'large',
         );
         return reply
           .type(ARROW_STREAM)
-          .header('x-total-count', String(result.total))
+          .header('x-total-count', String(all.total))
           .header('x-as-of', context.asOf)
           .header('x-model-hash', context.hash)
           .serializer((payload: unknown) => payload as never)
           .send(arrow as never);
       }
+      const result = slice();
       const rows = Array.from({ length: result.length }, (_, i) =>
         Object.fromEntries(
           ACCOUNT_COLUMNS.map(([name]) => [name, result.columns[name]?.[i] ?? null]),
