@@ -128,8 +128,9 @@ export default fp<ServingOptions>(
         app.duckdb.withConnection((connection) => productionContext(app, connection)),
       );
 
-    /** Written card files, oldest first, open for reading. */
+    /** Written card files, oldest first, open for reading; and the names being written. */
     const written: OpenCards[] = [];
+    const inProgress = new Set<string>();
     let writing: { generation: string; done: Promise<void> } | null = null;
     let closing = false;
 
@@ -138,22 +139,26 @@ export default fp<ServingOptions>(
       const name = `g${generation}-${randomUUID().slice(0, 8)}.cards`;
       const file = path.join(root, name);
       const started = performance.now();
-      const cards = await writeAccountCards(app.duckdb.instance, {
-        file,
-        schema: app.state.schema,
-        hash,
-        tables: app.data.tables,
-      });
-      const handle = await open(file, 'r');
-      written.push({ generation, name, cards, handle });
-      app.log.info(
-        { generation, accounts: cards.index.size, seconds: (performance.now() - started) / 1000 },
-        'account cards written',
-      );
+      inProgress.add(name);
+      try {
+        const cards = await writeAccountCards(app.duckdb.instance, {
+          file,
+          schema: app.state.schema,
+          hash,
+          tables: app.data.tables,
+        });
+        written.push({ generation, name, cards, handle: await open(file, 'r') });
+        app.log.info(
+          { generation, accounts: cards.index.size, seconds: (performance.now() - started) / 1000 },
+          'account cards written',
+        );
+      } finally {
+        inProgress.delete(name);
+      }
       while (written.length > KEEP_CARD_FILES) await written.shift()!.handle.close();
-      const keep = new Set(written.map((entry) => entry.name));
+      const keep = new Set([...written.map((entry) => entry.name), ...inProgress]);
       for (const entry of await readdir(root)) {
-        if (!keep.has(entry) && !entry.startsWith(`g${generation}-`)) {
+        if (!keep.has(entry)) {
           await rm(path.join(root, entry), { force: true });
         }
       }
