@@ -140,9 +140,10 @@ function singleCall(call: string): { fn: string; inner: string } | null {
 
 /**
  * How an aggregate decomposes over disjoint sets of rows, or null when it does not (DISTINCT,
- * arg_max, anything referring to the date T or the snapshot, all-history aggregates). Sums, counts,
- * minima, maxima and averages do: a window (T - n, T] is a union of whole buckets, so adding up
- * the buckets' partials gives exactly the aggregate over the window's rows.
+ * arg_max by anything but the row's date, anything referring to the date T or the snapshot,
+ * all-history aggregates). Sums, counts, minima, maxima, averages and "the value on the latest
+ * day" (arg_max(v, t.date)) do: a window (T - n, T] is a union of whole buckets, so combining the
+ * buckets' partials gives exactly the aggregate over the window's rows.
  */
 export function decompose(aggregate: Aggregate): Decomposed | null {
   if (aggregate.lookbackDays === null || (aggregate.scope ?? 'account') !== 'account') return null;
@@ -170,9 +171,29 @@ export function decompose(aggregate: Aggregate): Decomposed | null {
         combine: ([total, n], f) =>
           `CAST(${filtered(`sum(${total})`, f)} AS DOUBLE) / nullif(${filtered(`sum(${n})`, f)}, 0)`,
       };
+    case 'arg_max': {
+      // The value on the latest row: per bucket, the value on its latest row and that row's
+      // date; buckets hold disjoint days, so the latest bucket with a value holds the answer.
+      const latest = /^(.*),\s*t\.date$/s.exec(call.inner);
+      if (!latest || !balanced(latest[1]!)) return null;
+      return {
+        parts: [aggregate.call, 'max(t.date)'],
+        combine: ([value, date], f) => filtered(`arg_max(${value}, ${date})`, f),
+      };
+    }
     default:
       return null;
   }
+}
+
+/** Whether every parenthesis of `text` closes (so a comma split at its end is at the top level). */
+function balanced(text: string): boolean {
+  let depth = 0;
+  for (const char of text) {
+    if (char === '(') depth++;
+    if (char === ')' && --depth < 0) return false;
+  }
+  return depth === 0;
 }
 
 /** Collects aggregates into one group per table (and scope), sharing identical aggregates. */

@@ -1,3 +1,4 @@
+import { tableSpec } from '../../data/contract.ts';
 import type { Aggregate, MetricDef, SourceTable } from './types.ts';
 
 /**
@@ -46,29 +47,31 @@ export function trendAggregates(
   // starts, and an origin shared by every T lets the sums be added up from partial sums.
   const x = 'CAST(t.date - CAST($first_as_of AS DATE) AS DOUBLE)';
   const y = `CAST(${column} AS DOUBLE)`;
-  // Rows with no value are left out of every sum, as regression leaves them out.
-  const xPresent = `CASE WHEN ${column} IS NOT NULL THEN ${x} END`;
+  const of = (call: string) => aggregate(table, days, call, where, extra);
+  if (!declaredNonNull(table, column)) {
+    throw new Error(
+      `trendAggregates: ${table}.${column} may be missing; trends need a value on every row`,
+    );
+  }
+  // Every row has a value (the data check refuses an export with a missing one), so the count and
+  // the sums over the days are the same for every column of the table and are computed once for
+  // all of them, and Sy is the plain sum other metrics already use.
   return {
-    n: aggregate(table, days, `count(${column})`, where, extra),
-    sx: aggregate(table, days, `sum(${xPresent})`, where, extra),
-    sy: aggregate(table, days, `sum(${y})`, where, extra),
-    sxy: aggregate(table, days, `sum(${x} * ${y})`, where, extra),
-    sxx: aggregate(table, days, `sum(${xPresent} * ${x})`, where, extra),
-    first: aggregate(
-      table,
-      days,
-      `min(CASE WHEN ${column} IS NOT NULL THEN t.date END)`,
-      where,
-      extra,
-    ),
-    last: aggregate(
-      table,
-      days,
-      `max(CASE WHEN ${column} IS NOT NULL THEN t.date END)`,
-      where,
-      extra,
-    ),
+    n: of('count(*)'),
+    sx: of(`sum(${x})`),
+    sy: of(`sum(${column})`),
+    sxy: of(`sum(${x} * ${y})`),
+    sxx: of(`sum(${x} * ${x})`),
+    first: of('min(t.date)'),
+    last: of('max(t.date)'),
   };
+}
+
+/** Whether `column` (written `t.name`) is a column the data contract declares never missing. */
+function declaredNonNull(table: SourceTable, column: string): boolean {
+  const name = /^t\.([a-z_]+)$/.exec(column)?.[1];
+  const spec = tableSpec(table).columns.find((c) => c.name === name);
+  return spec !== undefined && !spec.nullable;
 }
 
 export function trendValue(

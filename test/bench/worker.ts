@@ -249,6 +249,8 @@ async function labBench(kind: 'backtest' | 'fit' | 'compare', dataDir: string) {
       const result = await fitModel(connection, { ...settings, baseline: balanced });
       return {
         holdoutAuc: result.holdout.fitted.rocAuc?.estimate ?? null,
+        newtonIterations: result.logistic.iterations,
+        trainRows: result.logistic.trainRows,
         baselineAuc: result.holdout.baseline.rocAuc?.estimate ?? null,
         stages,
       };

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { LabError } from '../../lab/errors.ts';
 import { buildMetricsSql } from '../../lab/metrics/build-sql.ts';
 import { computeMetrics } from '../../lab/metrics/compute.ts';
+import { trendAggregates } from '../../lab/metrics/define.ts';
 import { baseRows, T } from './fixtures.ts';
 import { withTables } from './helpers.ts';
 
@@ -130,5 +131,27 @@ describe('generated metric SQL', () => {
         tables: ALL_TABLES,
       }),
     ).toThrow('metric "nps_latest" has no seasonally adjusted variant');
+  });
+
+  it('computes the day sums of both usage trends once, and seats from bucket partials', () => {
+    const plan = buildMetricsSql({
+      metrics: ['logins_trend_90d', 'active_users_trend_90d', 'tickets_per_seat_90d'],
+      asOf: ['2024-01-31', '2024-02-29', '2024-03-31'],
+      tables: ALL_TABLES,
+    });
+    const start = plan.sql.indexOf('agg_usage_daily_b_parts AS');
+    const parts = plan.sql.slice(start, plan.sql.indexOf('\n)', start));
+    const partCalls = [...parts.matchAll(/^\s+(.+) AS q\d+,?$/gm)].map((m) => m[1]);
+    // n, Sx, Sxx, first and last day are shared; Sy and Sxy are per series; seats is the value
+    // on the bucket's latest day, whose date is the shared last day.
+    expect(partCalls).toHaveLength(10);
+    expect(partCalls.filter((call) => call === 'max(t.date)')).toHaveLength(1);
+    expect(partCalls.filter((call) => call === 'count(*)')).toHaveLength(1);
+    expect(partCalls).toContain('arg_max(t.seats, t.date)');
+    expect(plan.sql).not.toMatch(/agg_usage_daily AS/);
+  });
+
+  it('refuses a trend over a column that may be missing', () => {
+    expect(() => trendAggregates('support_tickets', 't.csat', 90)).toThrow(/may be missing/);
   });
 });
