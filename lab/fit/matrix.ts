@@ -135,10 +135,56 @@ function percentileByValue(sorted: Float64Array): ValueTable {
 
 /** The median of the non-missing values (numpy's, the mean of the middle two), or null. */
 export function medianOf(values: Float64Array): number | null {
-  const present = sortedPresent(values, 0, values.length, new Float64Array(values.length));
-  if (present.length === 0) return null;
-  const mid = present.length >> 1;
-  return present.length % 2 === 1 ? present[mid]! : (present[mid - 1]! + present[mid]!) / 2;
+  const present = new Float64Array(values.length);
+  let n = 0;
+  for (const v of values) if (!Number.isNaN(v)) present[n++] = v;
+  if (n === 0) return null;
+  const mid = n >> 1;
+  const upper = selectInPlace(present, n, mid);
+  if (n % 2 === 1) return upper;
+  // After selection every value before `mid` is <= upper: the lower middle is their maximum.
+  let lower = -Infinity;
+  for (let i = 0; i < mid; i++) if (present[i]! > lower) lower = present[i]!;
+  return (lower + upper) / 2;
+}
+
+/**
+ * The k-th smallest of `a[0, n)` (k from 0), found by quickselect (Hoare partitions around the
+ * median of three): linear time where sorting a million values costs a hundred milliseconds.
+ * Reorders `a` so that a[i] <= a[k] for i < k and a[i] >= a[k] for i > k.
+ */
+export function selectInPlace(a: Float64Array, n: number, k: number): number {
+  let left = 0;
+  let right = n - 1;
+  while (right > left) {
+    const middle = (left + right) >> 1;
+    // Median of three as the pivot: sorted data (common here) stays linear.
+    if (a[middle]! < a[left]!) swap(a, middle, left);
+    if (a[right]! < a[left]!) swap(a, right, left);
+    if (a[right]! < a[middle]!) swap(a, right, middle);
+    const pivot = a[middle]!;
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        swap(a, i, j);
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else return a[k]!;
+  }
+  return a[k]!;
+}
+
+function swap(a: Float64Array, i: number, j: number): void {
+  const t = a[i]!;
+  a[i] = a[j]!;
+  a[j] = t;
 }
 
 /** Rows for fitLogistic: missing values replaced by `fill`, as views into one buffer. */

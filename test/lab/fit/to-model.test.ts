@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { medianOf, imputedRows } from '../../../lab/fit/matrix.ts';
+import { medianOf, imputedRows, selectInPlace } from '../../../lab/fit/matrix.ts';
+import { SeededRandom } from '../../../lab/stats/index.ts';
 import { timeSplit } from '../../../lab/fit/split.ts';
 import { modelFromTerms, termsFromFit } from '../../../lab/fit/to-model.ts';
 import { defaultModels } from '../../../lab/model/defaults.ts';
@@ -109,11 +110,43 @@ describe('the time split', () => {
 });
 
 describe('imputation', () => {
+  it('finds the median by selection exactly as sorting does, with ties, runs and gaps', () => {
+    const random = SeededRandom.fromSeed(11);
+    const sortedMedian = (values: Float64Array) => {
+      const present = [...values].filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+      const mid = present.length >> 1;
+      if (present.length === 0) return null;
+      return present.length % 2 ? present[mid]! : (present[mid - 1]! + present[mid]!) / 2;
+    };
+    for (let trial = 0; trial < 200; trial++) {
+      const n = 1 + random.nextIndex(trial < 100 ? 12 : 3000);
+      const distinct = 1 + random.nextIndex(trial % 3 === 0 ? 3 : 1000);
+      const values = Float64Array.from({ length: n }, () =>
+        random.nextIndex(10) === 0 ? NaN : random.nextIndex(distinct) - distinct / 2,
+      );
+      if (trial % 5 === 0) values.sort();
+      if (trial % 7 === 0) values.reverse();
+      const expected = sortedMedian(values);
+      expect(medianOf(values), `trial ${trial}`).toBe(expected);
+      const k = random.nextIndex(n);
+      const copy = values.filter((v) => !Number.isNaN(v));
+      if (k < copy.length) {
+        const sorted = [...copy].sort((a, b) => a - b);
+        expect(selectInPlace(copy, copy.length, k)).toBe(sorted[k]);
+        copy.forEach((v, i) => {
+          if (i < k) expect(v).toBeLessThanOrEqual(sorted[k]!);
+          if (i > k) expect(v).toBeGreaterThanOrEqual(sorted[k]!);
+        });
+      }
+    }
+  });
+
   it('uses the median of the values present and fills the gaps with it', () => {
     const column = Float64Array.of(3, NaN, 1, 10, NaN);
     expect(medianOf(column)).toBe(3);
     expect(medianOf(Float64Array.of(4, 1, 2, NaN, 3))).toBe(2.5);
     expect(medianOf(Float64Array.of(NaN))).toBeNull();
+    expect(medianOf(Float64Array.of(7))).toBe(7);
     const rows = imputedRows([column, Float64Array.of(1, 2, 3, 4, 5)], [3, 0]);
     expect(rows.map((row) => [...row])).toEqual([
       [3, 1],
