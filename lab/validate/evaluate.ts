@@ -9,7 +9,7 @@ import { pointFigures, segmentRows, type ModelRows, type PointFigures } from './
 import type { PreparedRun } from './prepare.ts';
 import { pullRows, runCounts } from './pull.ts';
 import {
-  bootstrapRankings,
+  bootstrapRankingsParallel,
   percentileInterval,
   toRanking,
   type Interval,
@@ -205,11 +205,11 @@ function distinctAccounts(rows: ModelRows): Int32Array {
  * account resamples shared by every model (so differences are paired) and by every segment. Fills
  * the figures in place and returns the overall replicates (index = model).
  */
-function addIntervals(
+async function addIntervals(
   models: ModelEvaluation[],
   settings: ResolvedSettings,
   onRep?: (done: number, total: number) => void,
-): Replicates | null {
+): Promise<Replicates | null> {
   const { reps, seed } = settings.bootstrap;
   if (reps === 0 || models.length === 0) return null;
   const targets: { figures: Figures; ranking: Ranking }[] = [];
@@ -217,7 +217,7 @@ function addIntervals(
     targets.push({ figures, ranking: toRanking(rows.risk, rows.label, rows.account) });
   for (const m of models) add(m.overall, m.rows);
   for (const m of models) m.segments.forEach((figures, s) => add(figures, segmentRows(m.rows, s)));
-  const replicates = bootstrapRankings(
+  const replicates = await bootstrapRankingsParallel(
     targets.map((target) => target.ranking),
     distinctAccounts(models[0]!.rows),
     { reps, seed, ...(onRep ? { onRep } : {}) },
