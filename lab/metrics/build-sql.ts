@@ -130,12 +130,7 @@ function singleCall(call: string): { fn: string; inner: string } | null {
   const match = /^([a-z_]+)\((.*)\)$/s.exec(call.trim());
   if (!match) return null;
   const inner = match[2]!;
-  let depth = 0;
-  for (const char of inner) {
-    if (char === '(') depth++;
-    if (char === ')' && --depth < 0) return null;
-  }
-  return depth === 0 ? { fn: match[1]!, inner } : null;
+  return balanced(inner) ? { fn: match[1]!, inner } : null;
 }
 
 /**
@@ -186,7 +181,7 @@ export function decompose(aggregate: Aggregate): Decomposed | null {
   }
 }
 
-/** Whether every parenthesis of `text` closes (so a comma split at its end is at the top level). */
+/** Whether every parenthesis of `text` closes, none before it opens. */
 function balanced(text: string): boolean {
   let depth = 0;
   for (const char of text) {
